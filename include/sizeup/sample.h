@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * struct sz_sample: the raw counters of one moment on the host, exactly as
+ * the kernel reported them (ticks, sectors-as-bytes, cumulative packets,
+ * PSI totals in microseconds).  Probes fill it; nothing in it is a rate or
+ * a judgement.  Rates come from two samples (rates.c); verdicts from the
+ * analyzer.  A sample owns every string and array it points to.
+ *
+ * Sits between probes/ (which write it) and rates.c / the snapshot log
+ * (which read it).
+ */
+#ifndef SIZEUP_SAMPLE_H
+#define SIZEUP_SAMPLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "sizeup/err.h"
+
+#define SZ_COMM_MAX 64	   /* comm is 16 bytes on Linux; room for escapes */
+#define SZ_NAME_MAX 64	   /* device and interface names */
+#define SZ_HOST_MAX 256
+#define SZ_ERRMSG_MAX 160
+#define SZ_MAX_ERRORS 32
+
+/* Pressure stall information of one resource (/proc/pressure/X). */
+struct sz_psi {
+	bool present;	       /* file read and parsed */
+	bool has_full;	       /* a "full" line was there */
+	uint64_t some_total_us; /* cumulative stall time, microseconds */
+	uint64_t full_total_us;
+	double some_avg10;     /* kernel's running average, percent (shown only) */
+	double full_avg10;
+};
+
+/* One cpu line of /proc/stat, in USER_HZ ticks.  As the kernel reports it:
+ * user includes guest and nice includes guest_nice. */
+struct sz_cpu_ticks {
+	int id;		/* core number; -1 for the summary line */
+	uint64_t user, nice, system, idle, iowait, irq, softirq, steal;
+	uint64_t guest, guest_nice;
+};
+
+struct sz_cpu_sample {
+	bool valid;			/* /proc/stat was read */
+	struct sz_cpu_ticks total;	/* the "cpu" line */
+	struct sz_cpu_ticks *cores;	/* online cores, ascending id */
+	size_t ncores;
+	uint64_t ctxt;			/* context switches since boot */
+	uint64_t procs_running;		/* run queue, including running */
+	uint64_t procs_blocked;		/* tasks in uninterruptible sleep on I/O */
+	struct sz_psi psi;		/* /proc/pressure/cpu */
+};
+
+/* A process (tid == pid) or a thread, from /proc/PID[/task/TID]/stat. */
+struct sz_task {
+	int pid;		/* thread group id */
+	int tid;
+	char comm[SZ_COMM_MAX]; /* raw bytes as the kernel gave them */
+	char state;		/* R, S, D, Z, I... */
+	int nthreads;		/* of the process */
+	int processor;		/* core it last ran on */
+	uint64_t cpu_ticks;	/* utime + stime */
+	uint64_t start_ticks;	/* start time after boot: tells tid reuse */
+	uint64_t rss_bytes;
+};
+
+struct sz_threads_sample {
+	bool valid;
+	struct sz_task *procs;	 /* one entry per process, sorted by pid */
+	size_t nprocs;
+	struct sz_task *threads; /* every thread incl. leaders, sorted by tid */
+	size_t nthreads;
+};
+
+struct sz_mem_sample {
+	bool valid;			/* meminfo read */
+	uint64_t total_bytes, free_bytes, available_bytes, cached_bytes;
+	uint64_t swap_total_bytes, swap_free_bytes;
+	bool vm_valid;			/* vmstat read */
+	uint64_t pswpin, pswpout;	/* pages */
+	uint64_t pgmajfault;
+	uint64_t workingset_refault;	/* anon + file (5.9+) or the old sum */
+	uint64_t pgscan_direct, allocstall;
+	uint64_t oom_kill;		/* 4.13+; 0 when absent */
+	struct sz_psi psi;		/* /proc/pressure/memory */
+};
+
+struct sz_disk {
+	char name[SZ_NAME_MAX];
+	bool partition;		 /* a partition, not a whole device */
+	uint64_t reads, writes;	 /* completed I/Os */
+	uint64_t read_bytes, write_bytes; /* sectors * 512 */
+	uint64_t read_ms, write_ms;	 /* time spent on them */
+	uint64_t io_ms;			 /* time with I/O in flight (%util) */
+	uint64_t weighted_ms;		 /* sum of in-flight time (queue size) */
+	uint64_t in_flight;
+};
+
+struct sz_disk_sample {
+	bool valid;
+	struct sz_disk *disks;	/* whole devices and partitions, in file order */
+	size_t ndisks;
+	struct sz_psi psi;	/* /proc/pressure/io */
+};
+
+struct sz_netif {
+	char name[SZ_NAME_MAX];	/* may contain ':' and any UTF-8 */
+	uint64_t rx_bytes, rx_packets, rx_errs, rx_drop;
+	uint64_t tx_bytes, tx_packets, tx_errs, tx_drop;
+	int64_t speed_mbit;	/* from sysfs; -1 when unknown */
+};
+
+struct sz_net_sample {
+	bool valid;			/* /proc/net/dev read */
+	struct sz_netif *ifs;
+	size_t nifs;
+	bool tcp_valid;			/* /proc/net/snmp Tcp: read */
+	uint64_t tcp_out_segs, tcp_retrans_segs;
+	uint64_t tcp_curr_estab;
+	bool listen_valid;		/* /proc/net/netstat TcpExt: read */
+	uint64_t listen_overflows, listen_drops;
+};
+
+struct sz_host {
+	char hostname[SZ_HOST_MAX];
+	char kernel[SZ_HOST_MAX];
+	unsigned int cpus;	/* online cpus */
+	uint64_t mem_total_bytes;
+};
+
+/* A probe that could not read its source says so here; the rest goes on. */
+struct sz_sample_error {
+	char probe[16];
+	enum sz_err code;
+	char msg[SZ_ERRMSG_MAX];
+};
+
+struct sz_sample {
+	struct timespec mono;	/* CLOCK_MONOTONIC when collected */
+	struct timespec wall;	/* CLOCK_REALTIME when collected */
+	struct timespec boot;	/* CLOCK_BOOTTIME: the clock of start_ticks */
+	unsigned long hz;	/* USER_HZ for the tick counters */
+	struct sz_host host;
+	struct sz_cpu_sample cpu;
+	struct sz_threads_sample threads;
+	struct sz_mem_sample mem;
+	struct sz_disk_sample disk;
+	struct sz_net_sample net;
+	struct sz_sample_error errors[SZ_MAX_ERRORS];
+	size_t nerrors;
+};
+
+/* A new, zeroed sample.  Free with sz_sample_free(). */
+struct sz_sample *sz_sample_new(void);
+
+/* Free a sample and everything it owns.  NULL is a no-op. */
+void sz_sample_free(struct sz_sample *s);
+
+/*
+ * Record that probe could not collect something.  fmt is printf-style and
+ * the message is truncated to SZ_ERRMSG_MAX; errors beyond SZ_MAX_ERRORS
+ * are dropped (the first ones are the informative ones).
+ */
+void sz_sample_add_error(struct sz_sample *s, const char *probe,
+    enum sz_err code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Seconds from a to b on the monotonic clock. */
+double sz_sample_elapsed(const struct sz_sample *a, const struct sz_sample *b);
+
+#endif

@@ -1,0 +1,554 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The analyzer (see analyzer.h).  For each resource it lists USE-method
+ * evidence (utilization, saturation, errors) and pressure stall figures;
+ * each piece scores exactly `bound` when its metric reaches its threshold,
+ * rising to 1 at half as much again.  A resource binds when its best piece
+ * reaches `bound`.  The primary verdict is the binding resource with the
+ * highest score, unless a root-cause rule says another one explains it:
+ * refaults and swapping make I/O and burn CPU in reclaim, so memory beats
+ * io and a single hot thread; a CPU-starved host queues everywhere, so
+ * all-cores CPU beats io, network and connections.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sizeup/analyzer.h"
+#include "sizeup/strsafe.h"
+
+/* Memory utilization alone never binds: Linux fills RAM with cache by
+ * design, so only saturation (pressure, refaults, swap) or OOM kills do. */
+#define MEM_USED_WEIGHT 0.9
+
+/* Host memory this free while pages thrash means a limit below host RAM
+ * (a cgroup) is what binds, and more RAM would not be used. */
+#define CGROUP_LIMIT_AVAILABLE 0.25
+
+/* Below this %util a device is not what stalled tasks wait for. */
+#define STALLED_UTIL_MAX 0.5
+
+const char *
+sz_bound_name(enum sz_bound b)
+{
+	static const char *const names[SZ_NBOUNDS] = {
+		"none", "cpu", "memory", "io", "network", "connections",
+	};
+
+	return (unsigned)b < SZ_NBOUNDS ? names[b] : "none";
+}
+
+const char *
+sz_helps_name(enum sz_helps h)
+{
+	switch (h) {
+	case SZ_HELPS_YES:
+		return "yes";
+	case SZ_HELPS_NO:
+		return "no";
+	case SZ_HELPS_PARTLY:
+		return "partly";
+	default:
+		return NULL;
+	}
+}
+
+static double
+metric_score(double value, double threshold, double bound)
+{
+	double r;
+
+	if (threshold <= 0 || !(value > 0))
+		return 0;
+	r = value / threshold;
+	if (r <= 1)
+		return bound * r;
+	return bound + (1 - bound) * fmin(1, (r - 1) / 0.5);
+}
+
+/* Add a piece of evidence and return its score. */
+static double
+evidence(struct sz_resource *res, double bound, double weight,
+    const char *metric, double value, double threshold, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+
+static double
+evidence(struct sz_resource *res, double bound, double weight,
+    const char *metric, double value, double threshold, const char *fmt, ...)
+{
+	struct sz_evidence *e;
+	va_list ap;
+
+	if (res->nev == SZ_MAX_EVIDENCE)
+		return 0;
+	e = &res->ev[res->nev++];
+	e->metric = metric;
+	e->value = value;
+	e->threshold = threshold;
+	e->score = weight * metric_score(value, threshold, bound);
+	va_start(ap, fmt);
+	vsnprintf(e->says, sizeof(e->says), fmt, ap);
+	va_end(ap);
+	if (e->score > res->score)
+		res->score = e->score;
+	return e->score;
+}
+
+static void
+advise(struct sz_resource *res, const char *text)
+{
+	if (res->nadvice < SZ_MAX_ADVICE)
+		res->advice[res->nadvice++] = text;
+}
+
+static void
+conclude(struct sz_resource *res, const char *kind, enum sz_helps helps,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void
+conclude(struct sz_resource *res, const char *kind, enum sz_helps helps,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	res->kind = kind;
+	res->helps = helps;
+	va_start(ap, fmt);
+	vsnprintf(res->summary, sizeof(res->summary), fmt, ap);
+	va_end(ap);
+}
+
+static double
+pct(double share)
+{
+	return share * 100;
+}
+
+/* ---- cpu ------------------------------------------------------------ */
+
+static void
+analyze_cpu(const struct sz_rates *r, const struct sz_thresholds *th,
+    struct sz_resource *res)
+{
+	const struct sz_cpu_rates *c = &r->cpu;
+	const struct sz_task_rate *hot = NULL;
+	double all, single = 0, steal, busy_weight;
+	unsigned int ncpus;
+	char comm[SZ_COMM_MAX * 4];
+
+	if (!c->valid)
+		return;
+	ncpus = c->ncores > 0 ? (unsigned int)c->ncores : 1;
+	all = evidence(res, th->bound, 1, "cpu.util", c->all.busy, th->cpu_util,
+	    "all %u cores together are %.0f%% busy", ncpus,
+	    pct(c->all.busy));
+	/* Saturation counts as far as the cores are busy: tasks queueing
+	 * while cores sit idle (often in iowait) are bursts, not a CPU
+	 * limit, and adding cores would not remove them. */
+	busy_weight = fmin(1, c->all.busy / th->cpu_util);
+	all = fmax(all, evidence(res, th->bound, busy_weight,
+	    "cpu.runq_per_cpu", c->runq_avg / ncpus, th->cpu_runq_per_cpu,
+	    "%.1f runnable tasks per core on average", c->runq_avg / ncpus));
+	if (c->psi.valid)
+		all = fmax(all, evidence(res, th->bound, busy_weight,
+		    "cpu.psi_some", c->psi.some, th->cpu_psi_some,
+		    "some task waited for a CPU %.0f%% of the time",
+		    pct(c->psi.some)));
+	steal = evidence(res, th->bound, 1, "cpu.steal", c->all.steal,
+	    th->cpu_steal, "the hypervisor took %.0f%% of CPU time (steal)",
+	    pct(c->all.steal));
+
+	/* One thread can use one core at most; with one core, the thread
+	 * and the host are the same thing and "all-cores" says it. */
+	if (r->threads.valid && r->threads.nthreads > 0 && ncpus > 1) {
+		hot = &r->threads.threads[0];
+		sz_str_sanitize(comm, sizeof(comm), hot->comm);
+		single = evidence(res, th->bound, 1, "thread.cpu_max", hot->cpu,
+		    th->cpu_thread,
+		    "thread %d of %s (pid %d) used %.0f%% of one core",
+		    hot->tid, comm, hot->pid, pct(hot->cpu));
+	}
+
+	if (all >= th->bound && all >= steal) {
+		conclude(res, "all-cores", SZ_HELPS_YES,
+		    "all %u cores are %.0f%% busy with %.1f runnable tasks "
+		    "per core", ncpus, pct(c->all.busy), c->runq_avg / ncpus);
+		advise(res, "add cores (scale up) or hosts behind the load "
+			    "balancer (scale out)");
+		advise(res, "profile the hottest processes below: less work "
+			    "per request also frees cores");
+	} else if (single >= th->bound && c->all.busy < th->cpu_util) {
+		/* idle capacity in cores, rounded: with one busy core of
+		 * two, the other is "1 of 2" idle, not 0 */
+		double room = (1 - c->all.busy) * ncpus;
+
+		conclude(res, "single-thread", SZ_HELPS_NO,
+		    "one thread of %s (pid %d) uses %.0f%% of a core while "
+		    "%.0f of %u cores are idle", comm, hot->pid,
+		    pct(hot->cpu), round(room), ncpus);
+		advise(res, "more cores will not help: this thread can use "
+			    "one core at most");
+		advise(res, "run one worker per core (cluster mode, a process "
+			    "pool) or more instances behind the load balancer");
+		advise(res, "move blocking or heavy work off the hot thread "
+			    "(worker threads, a queue)");
+	} else if (steal >= th->bound) {
+		conclude(res, "steal", SZ_HELPS_PARTLY,
+		    "the hypervisor takes %.0f%% of CPU time from this guest",
+		    pct(c->all.steal));
+		advise(res, "move to dedicated or less contended instances; a "
+			    "bigger instance helps only if it is less shared");
+	}
+}
+
+/* ---- memory --------------------------------------------------------- */
+
+static void
+analyze_memory(const struct sz_rates *r, const struct sz_thresholds *th,
+    struct sz_resource *res)
+{
+	const struct sz_mem_rates *m = &r->mem;
+	double thrash = 0, swap = 0, oom = 0;
+
+	if (!m->valid && !m->vm_valid && !m->psi.valid)
+		return;
+	if (m->valid)
+		evidence(res, th->bound, MEM_USED_WEIGHT, "mem.used", m->used,
+		    th->mem_used, "%.0f%% of RAM is in use (not available)",
+		    pct(m->used));
+	if (m->psi.valid) {
+		thrash = evidence(res, th->bound, 1, "mem.psi_some",
+		    m->psi.some, th->mem_psi_some,
+		    "some task stalled on memory %.0f%% of the time",
+		    pct(m->psi.some));
+		thrash = fmax(thrash, evidence(res, th->bound, 1,
+		    "mem.psi_full", m->psi.full, th->mem_psi_full,
+		    "every task stalled on memory %.0f%% of the time",
+		    pct(m->psi.full)));
+	}
+	if (m->vm_valid) {
+		thrash = fmax(thrash, evidence(res, th->bound, 1,
+		    "mem.refault_per_s", m->refault_per_s,
+		    th->mem_refault_per_s,
+		    "%.0f evicted pages per second were read straight back",
+		    m->refault_per_s));
+		thrash = fmax(thrash, evidence(res, th->bound, 1,
+		    "mem.majfault_per_s", m->majfault_per_s,
+		    th->mem_majfault_per_s,
+		    "%.0f major page faults per second", m->majfault_per_s));
+		swap = evidence(res, th->bound, 1, "mem.swap_per_s",
+		    m->swapin_per_s + m->swapout_per_s, th->mem_swap_per_s,
+		    "%.0f pages per second swapped in, %.0f out",
+		    m->swapin_per_s, m->swapout_per_s);
+		oom = evidence(res, th->bound, 1, "mem.oom_kills",
+		    (double)m->oom_kills, th->mem_oom_kills,
+		    "%llu processes killed by the OOM killer",
+		    (unsigned long long)m->oom_kills);
+	}
+
+	if (oom >= th->bound) {
+		conclude(res, "oom", SZ_HELPS_YES,
+		    "the kernel killed %llu processes for lack of memory",
+		    (unsigned long long)m->oom_kills);
+		advise(res, "add RAM, or cap the processes that grow (limits, "
+			    "fewer workers)");
+		return;
+	}
+	if (fmax(thrash, swap) < th->bound)
+		return;
+	if (m->valid && 1 - m->used >= CGROUP_LIMIT_AVAILABLE) {
+		conclude(res, "cgroup-limit", SZ_HELPS_NO,
+		    "pages are evicted and read back (%.0f refaults/s) while "
+		    "%.0f%% of host RAM is available: a memory limit binds",
+		    m->refault_per_s, pct(1 - m->used));
+		advise(res, "raise the memory limit of the container or cgroup "
+			    "(memory.max, memory.limit_in_bytes)");
+		advise(res, "or shrink the working set; a bigger server's RAM "
+			    "would sit unused behind the same limit");
+	} else if (swap > thrash) {
+		conclude(res, "swapping", SZ_HELPS_YES,
+		    "the host swaps %.0f pages/s with %.0f%% of RAM in use",
+		    m->swapin_per_s + m->swapout_per_s, pct(m->used));
+		advise(res, "add RAM (scale up), or move work to other hosts");
+	} else {
+		conclude(res, "thrashing", SZ_HELPS_YES,
+		    "the working set does not fit: %.0f refaults/s, %.0f major "
+		    "faults/s, tasks stalled on memory %.0f%% of the time",
+		    m->refault_per_s, m->majfault_per_s, pct(m->psi.some));
+		advise(res, "add RAM (scale up) so the working set fits in the "
+			    "page cache");
+		advise(res, "the disk is busy because memory is short: faster "
+			    "disks would only hide it");
+	}
+}
+
+/* ---- io ------------------------------------------------------------- */
+
+static void
+analyze_io(const struct sz_rates *r, const struct sz_thresholds *th,
+    struct sz_resource *res)
+{
+	const struct sz_disk_rates *d = &r->disk;
+	const struct sz_disk_rate *busiest = NULL;
+	double dev = 0, stall = 0;
+	size_t i;
+
+	for (i = 0; i < d->ndisks; i++) {
+		if (busiest == NULL || d->disks[i].util > busiest->util)
+			busiest = &d->disks[i];
+	}
+	if (busiest != NULL)
+		dev = evidence(res, th->bound, 1, "disk.util_max",
+		    busiest->util, th->io_util,
+		    "%s was busy %.0f%% of the time (%.0f IOPS, %.1f ms per "
+		    "I/O, queue %.1f)", busiest->name, pct(busiest->util),
+		    busiest->reads_per_s + busiest->writes_per_s,
+		    busiest->await_ms, busiest->queue);
+	if (d->psi.valid) {
+		stall = evidence(res, th->bound, 1, "io.psi_some", d->psi.some,
+		    th->io_psi_some, "some task waited on I/O %.0f%% of the "
+		    "time", pct(d->psi.some));
+		stall = fmax(stall, evidence(res, th->bound, 1, "io.psi_full",
+		    d->psi.full, th->io_psi_full, "every task waited on I/O "
+		    "%.0f%% of the time", pct(d->psi.full)));
+	}
+	if (r->cpu.valid)
+		stall = fmax(stall, evidence(res, th->bound, 1, "cpu.iowait",
+		    r->cpu.all.iowait, th->io_iowait,
+		    "CPUs sat idle waiting on I/O %.0f%% of the time "
+		    "(%.1f tasks blocked)", pct(r->cpu.all.iowait),
+		    r->cpu.blocked_avg));
+
+	/* Tasks waiting on a device that is itself busy wait on the device
+	 * (on SSDs and virtual disks %util under-reads, so pressure is the
+	 * better saturation signal); waiting on an idle one means a limit
+	 * upstream of it. */
+	if (dev >= th->bound || (stall >= th->bound && busiest != NULL &&
+	    busiest->util >= STALLED_UTIL_MAX)) {
+		conclude(res, "device-saturated", SZ_HELPS_YES,
+		    "%s is busy %.0f%% of the time and tasks wait on it "
+		    "%.0f%% of the time: %.0f IOPS, %.1f ms per I/O, queue "
+		    "%.1f", busiest->name, pct(busiest->util),
+		    pct(d->psi.valid ? d->psi.some : r->cpu.all.iowait),
+		    busiest->reads_per_s + busiest->writes_per_s,
+		    busiest->await_ms, busiest->queue);
+		advise(res, "faster or provisioned storage (NVMe, more IOPS); "
+			    "a bigger server helps only with faster disks");
+		advise(res, "batch small synchronous writes (group commit, "
+			    "fewer fsyncs) to need fewer I/Os");
+	} else if (stall >= th->bound) {
+		conclude(res, "stalled", SZ_HELPS_PARTLY,
+		    "tasks wait on I/O %.0f%% of the time while the busiest "
+		    "device is only %.0f%% busy",
+		    pct(d->psi.valid ? d->psi.some : r->cpu.all.iowait),
+		    busiest ? pct(busiest->util) : 0);
+		advise(res, "look for an I/O limit upstream (cloud volume "
+			    "IOPS or throughput cap, cgroup io.max)");
+		advise(res, "batch small synchronous writes (fewer fsyncs)");
+	}
+}
+
+/* ---- network -------------------------------------------------------- */
+
+static void
+analyze_network(const struct sz_rates *r, const struct sz_thresholds *th,
+    struct sz_resource *res)
+{
+	const struct sz_net_rates *n = &r->net;
+	const struct sz_netif_rate *full = NULL, *lossy = NULL;
+	double link = 0, drops = 0, retrans = 0, best_util = -1, worst = 0;
+	size_t i;
+
+	if (!n->valid)
+		return;
+	for (i = 0; i < n->nifs; i++) {
+		const struct sz_netif_rate *f = &n->ifs[i];
+		double u = fmax(f->rx_util, f->tx_util);
+		double pkts = f->rx_packets_per_s + f->tx_packets_per_s;
+		double ratio;
+
+		if (f->capacity_bits_per_s > 0 && u > best_util)
+			best_util = u, full = f;
+		if (pkts < th->net_min_pkts_per_s)
+			continue;
+		ratio = (f->rx_drops_per_s + f->tx_drops_per_s) / pkts;
+		if (lossy == NULL || ratio > worst)
+			worst = ratio, lossy = f;
+	}
+	if (full != NULL)
+		link = evidence(res, th->bound, 1, "net.util_max", best_util,
+		    th->net_util, "%s carried %.1f Mbit/s in, %.1f out: %.0f%% "
+		    "of its %.0f Mbit/s", full->name,
+		    full->rx_bytes_per_s * 8e-6, full->tx_bytes_per_s * 8e-6,
+		    pct(best_util), full->capacity_bits_per_s * 1e-6);
+	if (lossy != NULL)
+		drops = evidence(res, th->bound, 1, "net.drop_ratio", worst,
+		    th->net_drop_ratio, "%s dropped %.2f%% of its packets",
+		    lossy->name, pct(worst));
+	if (n->tcp_valid && n->out_segs_per_s >= th->net_min_pkts_per_s) {
+		double ratio = n->retrans_per_s / n->out_segs_per_s;
+
+		retrans = evidence(res, th->bound, 1, "tcp.retrans_ratio",
+		    ratio, th->net_retrans_ratio,
+		    "%.1f%% of TCP segments were retransmitted (%.0f/s)",
+		    pct(ratio), n->retrans_per_s);
+	}
+
+	if (link >= th->bound && link >= fmax(drops, retrans)) {
+		conclude(res, "link-saturated", SZ_HELPS_PARTLY,
+		    "%s runs at %.0f%% of its %.0f Mbit/s", full->name,
+		    pct(best_util), full->capacity_bits_per_s * 1e-6);
+		advise(res, "a faster link or NIC (bigger instances often come "
+			    "with more bandwidth), or spread traffic over "
+			    "more hosts");
+		advise(res, "send less: compression, caching, a CDN for "
+			    "static content");
+	} else if (drops >= th->bound && drops >= retrans) {
+		conclude(res, "drops", SZ_HELPS_PARTLY,
+		    "%s drops %.2f%% of its packets", lossy->name, pct(worst));
+		advise(res, "check ring buffers and softirq CPU (ethtool -g, "
+			    "/proc/net/softnet_stat) before buying hardware");
+	} else if (retrans >= th->bound) {
+		conclude(res, "retransmits", SZ_HELPS_PARTLY,
+		    "%.1f%% of TCP segments are retransmitted",
+		    pct(n->retrans_per_s / n->out_segs_per_s));
+		advise(res, "find the lossy or congested hop (a full link, a "
+			    "shaper, a bad cable) before buying hardware");
+	}
+}
+
+/* ---- connections ---------------------------------------------------- */
+
+static void
+analyze_connections(const struct sz_rates *r, const struct sz_thresholds *th,
+    struct sz_resource *res)
+{
+	const struct sz_net_rates *n = &r->net;
+	double acc;
+
+	if (!n->listen_valid)
+		return;
+	acc = evidence(res, th->bound, 1, "tcp.listen_overflows_per_s",
+	    n->listen_overflows_per_s, th->conn_listen_overflows_per_s,
+	    "%.1f connections per second overflowed a listen queue",
+	    n->listen_overflows_per_s);
+	if (acc >= th->bound) {
+		conclude(res, "accept-queue", SZ_HELPS_NO,
+		    "listen queues overflow %.1f times per second: the server "
+		    "does not accept connections fast enough",
+		    n->listen_overflows_per_s);
+		advise(res, "raise the listen backlog (net.core.somaxconn and "
+			    "the server's own backlog setting)");
+		advise(res, "accept faster: more acceptor threads or workers");
+	}
+}
+
+/* ---- verdict -------------------------------------------------------- */
+
+static bool
+binds(const struct sz_report *rep, enum sz_bound b)
+{
+	return rep->res[b].kind != NULL;
+}
+
+static bool
+kind_is(const struct sz_report *rep, enum sz_bound b, const char *kind)
+{
+	return binds(rep, b) && strcmp(rep->res[b].kind, kind) == 0;
+}
+
+/* The binding resource that explains the others (see the file comment). */
+static enum sz_bound
+root_cause(const struct sz_report *rep)
+{
+	enum sz_bound b, best = SZ_BOUND_NONE;
+	bool mem_pages = binds(rep, SZ_BOUND_MEMORY) &&
+	    !kind_is(rep, SZ_BOUND_MEMORY, "oom");
+
+	for (b = SZ_BOUND_CPU; b < SZ_NBOUNDS; b++) {
+		if (binds(rep, b) && (best == SZ_BOUND_NONE ||
+		    rep->res[b].score > rep->res[best].score))
+			best = b;
+	}
+	if (mem_pages && (best == SZ_BOUND_IO ||
+	    kind_is(rep, SZ_BOUND_CPU, "single-thread")))
+		return SZ_BOUND_MEMORY;
+	if (kind_is(rep, SZ_BOUND_CPU, "all-cores") &&
+	    (best == SZ_BOUND_IO || best == SZ_BOUND_NETWORK ||
+	    best == SZ_BOUND_CONNECTIONS))
+		return SZ_BOUND_CPU;
+	return best;
+}
+
+static double
+round2(double v)
+{
+	return round(v * 100) / 100;
+}
+
+static void
+quiet_summary(const struct sz_rates *r, struct sz_report *rep)
+{
+	double disk = 0;
+	size_t i;
+
+	for (i = 0; i < r->disk.ndisks; i++)
+		disk = fmax(disk, r->disk.disks[i].util);
+	snprintf(rep->summary, sizeof(rep->summary),
+	    "no resource is near its limit: CPU %.0f%% busy, %.0f%% of RAM "
+	    "in use, busiest disk %.0f%% busy", pct(r->cpu.all.busy),
+	    pct(r->mem.used), pct(disk));
+}
+
+void
+sz_analyze(const struct sz_rates *r, const struct sz_thresholds *th,
+    struct sz_report *rep)
+{
+	const struct sz_resource *p;
+	double runner_up = 0;
+	enum sz_bound b;
+	size_t i;
+
+	memset(rep, 0, sizeof(*rep));
+	rep->rates = r;
+	rep->th = th;
+	analyze_cpu(r, th, &rep->res[SZ_BOUND_CPU]);
+	analyze_memory(r, th, &rep->res[SZ_BOUND_MEMORY]);
+	analyze_io(r, th, &rep->res[SZ_BOUND_IO]);
+	analyze_network(r, th, &rep->res[SZ_BOUND_NETWORK]);
+	analyze_connections(r, th, &rep->res[SZ_BOUND_CONNECTIONS]);
+
+	rep->bound = root_cause(rep);
+	for (b = SZ_BOUND_CPU; b < SZ_NBOUNDS; b++) {
+		if (b == rep->bound || !binds(rep, b))
+			continue;
+		rep->also[rep->nalso].bound = b;
+		rep->also[rep->nalso].kind = rep->res[b].kind;
+		rep->also[rep->nalso].score = round2(rep->res[b].score);
+		rep->nalso++;
+		runner_up = fmax(runner_up, rep->res[b].score);
+	}
+	if (rep->bound == SZ_BOUND_NONE) {
+		double top = 0;
+
+		for (b = SZ_BOUND_CPU; b < SZ_NBOUNDS; b++)
+			top = fmax(top, rep->res[b].score);
+		/* the further below the bound, the surer the all-clear */
+		rep->confidence = round2(fmin(0.99, 1 - 0.5 * top / th->bound));
+		quiet_summary(r, rep);
+		return;
+	}
+	p = &rep->res[rep->bound];
+	rep->kind = p->kind;
+	rep->helps = p->helps;
+	snprintf(rep->summary, sizeof(rep->summary), "%s", p->summary);
+	for (i = 0; i < p->nadvice; i++)
+		rep->advice[i] = p->advice[i];
+	rep->nadvice = p->nadvice;
+	/* surer the further above the bound, less sure with a close rival */
+	rep->confidence = round2(fmin(0.99, fmax(0.3, 0.6 + 0.4 *
+	    (p->score - th->bound) / (1 - th->bound) - 0.2 * runner_up)));
+}

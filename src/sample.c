@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Life cycle of struct sz_sample and its error list.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sizeup/sample.h"
+#include "sizeup/xmalloc.h"
+
+struct sz_sample *
+sz_sample_new(void)
+{
+	return sz_xcalloc(1, sizeof(struct sz_sample));
+}
+
+void
+sz_sample_free(struct sz_sample *s)
+{
+	if (s == NULL)
+		return;
+	free(s->cpu.cores);
+	free(s->threads.procs);
+	free(s->threads.threads);
+	free(s->disk.disks);
+	free(s->net.ifs);
+	free(s);
+}
+
+void
+sz_sample_add_error(struct sz_sample *s, const char *probe, enum sz_err code,
+    const char *fmt, ...)
+{
+	struct sz_sample_error *e;
+	va_list ap;
+
+	if (s->nerrors >= SZ_MAX_ERRORS)
+		return;
+	e = &s->errors[s->nerrors++];
+	snprintf(e->probe, sizeof(e->probe), "%s", probe);
+	e->code = code;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+}
+
+double
+sz_sample_elapsed(const struct sz_sample *a, const struct sz_sample *b)
+{
+	return (double)(b->mono.tv_sec - a->mono.tv_sec) +
+	    (double)(b->mono.tv_nsec - a->mono.tv_nsec) / 1e9;
+}

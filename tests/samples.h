@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Hand-made samples for the rates, analyzer and renderer tests.  Each
+ * builder sets one thing on a struct sz_sample the way a probe would, so a
+ * test reads as a scenario: a sample at t seconds, its cores' ticks, a
+ * thread, a disk, an interface, PSI totals, vmstat counters.
+ *
+ * Clocks: a sample "at t" has CLOCK_MONOTONIC t, CLOCK_BOOTTIME
+ * SMP_BOOT_S + t and CLOCK_REALTIME SMP_WALL0 + t; tick counters are in
+ * SMP_HZ.  Tests usually start every counter at zero in the first sample,
+ * so the last sample's counters are what happened in the window.
+ */
+#ifndef SIZEUP_TESTS_SAMPLES_H
+#define SIZEUP_TESTS_SAMPLES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sizeup/sample.h"
+
+#define SMP_HZ 100
+#define SMP_BOOT_S 1000		/* seconds from boot to t = 0 */
+#define SMP_WALL0 1796288400	/* 2026-12-03T09:00:00Z */
+
+/* Ticks of a task started s seconds after t = 0 (negative: before). */
+#define SMP_START(s) ((uint64_t)((SMP_BOOT_S + (s)) * SMP_HZ))
+
+/* A sample at t seconds of a host "testhost" with ncores online cores
+ * (ids 0..ncores-1, all ticks zero) and 16 GiB of RAM; only the CPU part
+ * is valid.  Free with sz_sample_free(). */
+struct sz_sample *smp_new(double t, unsigned int ncores);
+
+/* Free the n samples of a window. */
+void smp_free(struct sz_sample **win, size_t n);
+
+/* Set the ticks of core id (added if missing, kept sorted) and make the
+ * summary "cpu" line the sum of all cores again. */
+void smp_core(struct sz_sample *s, int id, const struct sz_cpu_ticks *t);
+
+/* Take core id offline: it disappears from the per-core lines. */
+void smp_core_remove(struct sz_sample *s, int id);
+
+/* Run queue as /proc/stat reports it (procs_running counts the reader). */
+void smp_procs(struct sz_sample *s, uint64_t running, uint64_t blocked);
+
+/* Mark the thread table as read (even if it stays empty). */
+void smp_threads_read(struct sz_sample *s);
+
+/*
+ * Add thread tid of process pid: its comm, its CPU ticks since it started
+ * and its start time in ticks after boot.  The process entry is created on
+ * the first thread of pid (taking that thread's start time, or the
+ * leader's, tid == pid) and sums the CPU ticks of its threads.  Tables
+ * stay sorted.  The thread last ran on core `cpu`.
+ */
+void smp_thread(struct sz_sample *s, int pid, int tid, const char *comm,
+    uint64_t cpu_ticks, uint64_t start_ticks, int cpu);
+
+/* MemTotal and MemAvailable in bytes; no swap. */
+void smp_mem(struct sz_sample *s, uint64_t total, uint64_t available);
+
+/* /proc/vmstat counters (pages, events). */
+struct smp_vm {
+	uint64_t pswpin, pswpout, pgmajfault, refault, oom_kill;
+};
+void smp_vmstat(struct sz_sample *s, const struct smp_vm *vm);
+
+/* A pressure file with these total= values, in microseconds. */
+void smp_psi(struct sz_psi *p, uint64_t some_us, uint64_t full_us);
+
+/* Add a disk: name and counters from d (its name field is ignored). */
+void smp_disk(struct sz_sample *s, const char *name, const struct sz_disk *d);
+
+/* Add an interface: name and counters from f (its name is ignored). */
+void smp_netif(struct sz_sample *s, const char *name,
+    const struct sz_netif *f);
+
+/* The disk or interface of that name in s, to change its counters. */
+struct sz_disk *smp_find_disk(struct sz_sample *s, const char *name);
+struct sz_netif *smp_find_netif(struct sz_sample *s, const char *name);
+
+/* /proc/net/snmp Tcp: OutSegs and RetransSegs. */
+void smp_tcp(struct sz_sample *s, uint64_t out_segs, uint64_t retrans);
+
+/* /proc/net/netstat TcpExt: ListenOverflows and ListenDrops. */
+void smp_listen(struct sz_sample *s, uint64_t overflows, uint64_t drops);
+
+/*
+ * A quiet host between a (at 0 s) and b (at 10 s), both made by smp_new()
+ * with the same number of cores: every core 5% busy, one runnable task
+ * besides the reader, a few small processes, 16 GiB RAM with 10 GiB
+ * available, little paging, sda 5% busy, eth0 at 1% of 1 Gbit/s, 0.05%
+ * TCP retransmits, no listen overflows, PSI near zero.  Its counters
+ * (but the tasks' CPU times) are zero in a.  Scenario tests start here and
+ * change what their story needs.
+ */
+void smp_quiet(struct sz_sample *a, struct sz_sample *b);
+
+#define SMP_QUIET_SECONDS 10
+#define SMP_GIB (UINT64_C(1) << 30)
+
+#endif

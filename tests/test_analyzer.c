@@ -1,0 +1,935 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Unit tests of the analyzer: every verdict it can give, on hand-made
+ * windows.  Each scenario starts from the quiet host of samples.c (four
+ * cores, 10 s, nothing near a limit) and changes what its story needs, so
+ * the expected bound, kind and answer follow from that story alone.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmocka_compat.h"
+#include "samples.h"
+#include "sizeup/analyzer.h"
+#include "sizeup/config.h"
+#include "sizeup/rates.h"
+
+/* A window of two samples 10 s apart, and what comes out of it. */
+struct scenario {
+	struct sz_sample *a, *b;
+	struct sz_config cfg;
+	struct sz_rates rates;
+	struct sz_report rep;
+};
+
+static void
+sc_init(struct scenario *sc, unsigned int ncores)
+{
+	memset(sc, 0, sizeof(*sc));
+	sc->a = smp_new(0, ncores);
+	sc->b = smp_new(SMP_QUIET_SECONDS, ncores);
+	smp_quiet(sc->a, sc->b);
+	sz_config_init(&sc->cfg);
+}
+
+static const struct sz_report *
+sc_run(struct scenario *sc)
+{
+	const struct sz_sample *w[2] = { sc->a, sc->b };
+
+	sz_rates_fini(&sc->rates);
+	assert_int_equal(sz_rates_compute(&sc->rates, w, 2, &sc->cfg), SZ_OK);
+	sz_analyze(&sc->rates, &sc->cfg.th, &sc->rep);
+	return &sc->rep;
+}
+
+static void
+sc_fini(struct scenario *sc)
+{
+	sz_rates_fini(&sc->rates);
+	sz_config_fini(&sc->cfg);
+	sz_sample_free(sc->a);
+	sz_sample_free(sc->b);
+}
+
+static const char *
+or_null(const char *s)
+{
+	return s != NULL ? s : "(null)";
+}
+
+/* The exact verdict, or a failure that shows what came out instead. */
+static void
+verdict_is(const struct sz_report *rep, enum sz_bound bound,
+    const char *kind, enum sz_helps helps)
+{
+	if (rep->bound == bound && strcmp(or_null(rep->kind),
+	    or_null(kind)) == 0 && rep->helps == helps)
+		return;
+	fail_msg("verdict %s/%s/%s, expected %s/%s/%s (scores cpu %.2f "
+	    "memory %.2f io %.2f network %.2f connections %.2f): %s",
+	    sz_bound_name(rep->bound), or_null(rep->kind),
+	    or_null(sz_helps_name(rep->helps)), sz_bound_name(bound),
+	    or_null(kind), or_null(sz_helps_name(helps)),
+	    rep->res[SZ_BOUND_CPU].score, rep->res[SZ_BOUND_MEMORY].score,
+	    rep->res[SZ_BOUND_IO].score, rep->res[SZ_BOUND_NETWORK].score,
+	    rep->res[SZ_BOUND_CONNECTIONS].score, rep->summary);
+}
+
+static const struct sz_evidence *
+find_evidence(const struct sz_report *rep, enum sz_bound b,
+    const char *metric)
+{
+	const struct sz_resource *res = &rep->res[b];
+	size_t i;
+
+	for (i = 0; i < res->nev; i++) {
+		if (strcmp(res->ev[i].metric, metric) == 0)
+			return &res->ev[i];
+	}
+	return NULL;
+}
+
+static void
+assert_contains(const char *haystack, const char *needle)
+{
+	if (strstr(haystack, needle) == NULL)
+		fail_msg("\"%s\" does not contain \"%s\"", haystack, needle);
+}
+
+/* Set every core of b to the same ticks. */
+static void
+all_cores(struct sz_sample *b, const struct sz_cpu_ticks *t)
+{
+	int id;
+
+	for (id = 0; id < (int)b->cpu.ncores; id++)
+		smp_core(b, id, t);
+}
+
+/* A thread of its own process running for the whole window. */
+static void
+hot_thread(struct scenario *sc, int pid, const char *comm, uint64_t ticks,
+    int cpu_a, int cpu_b)
+{
+	smp_thread(sc->a, pid, pid, comm, 7000, SMP_START(-300), cpu_a);
+	smp_thread(sc->b, pid, pid, comm, 7000 + ticks, SMP_START(-300),
+	    cpu_b);
+}
+
+/* ---- none ----------------------------------------------------------- */
+
+/*
+ * The quiet host: nothing binds.  The highest score is RAM in use (37.5%
+ * of 95%, times 0.9: 0.249), so confidence is 1 - 0.5 * 0.249 / 0.7.
+ */
+static void
+test_analyzer_quiet_host_is_none(void **state)
+{
+	struct scenario sc;
+	const struct sz_report *rep;
+	enum sz_bound b;
+
+	(void)state;
+	sc_init(&sc, 4);
+	rep = sc_run(&sc);
+	verdict_is(rep, SZ_BOUND_NONE, NULL, SZ_HELPS_NULL);
+	assert_null(rep->kind);
+	assert_null(sz_helps_name(rep->helps));
+	assert_int_equal(rep->nalso, 0);
+	assert_int_equal(rep->nadvice, 0);
+	sz_assert_near(rep->confidence, 0.82, 1e-9);
+	for (b = SZ_BOUND_CPU; b < SZ_NBOUNDS; b++) {
+		assert_null(rep->res[b].kind);
+		assert_true(rep->res[b].score < rep->th->bound);
+	}
+	assert_string_equal(rep->summary, "no resource is near its limit: "
+	    "CPU 5% busy, 38% of RAM in use, busiest disk 5% busy");
+	sc_fini(&sc);
+}
+
+/* Busy is not bound: 80% CPU, a 60% busy disk and a half-full link. */
+static void
+test_analyzer_busy_below_thresholds_is_none(void **state)
+{
+	struct scenario sc;
+	const struct sz_report *rep;
+
+	(void)state;
+	sc_init(&sc, 4);
+	all_cores(sc.b, &(struct sz_cpu_ticks){ .user = 700, .system = 100,
+	    .idle = 200 });
+	smp_procs(sc.b, 5, 0);
+	smp_procs(sc.a, 5, 0);
+	smp_find_disk(sc.b, "sda")->io_ms = 6000;
+	smp_find_netif(sc.b, "eth0")->tx_bytes = 625000000;
+	rep = sc_run(&sc);
+	verdict_is(rep, SZ_BOUND_NONE, NULL, SZ_HELPS_NULL);
+	/* 0.8 / 0.9 of the bound is the top score here */
+	sz_assert_near(rep->res[SZ_BOUND_CPU].score, 0.7 * 0.8 / 0.9, 1e-9);
+	assert_true(rep->confidence > 0.5 && rep->confidence < 0.9);
+	sc_fini(&sc);
+}
+
+/* Linux fills RAM with cache: 99% in use without pressure is no verdict. */
+static void
+test_analyzer_memory_used_alone_is_none(void **state)
+{
+	struct scenario sc;
+	const struct sz_report *rep;
+
+	(void)state;
+	sc_init(&sc, 4);
+	smp_mem(sc.b, 16 * SMP_GIB, 16 * SMP_GIB / 100);
+	rep = sc_run(&sc);
+	verdict_is(rep, SZ_BOUND_NONE, NULL, SZ_HELPS_NULL);
+	assert_non_null(find_evidence(rep, SZ_BOUND_MEMORY, "mem.used"));
+	assert_true(rep->res[SZ_BOUND_MEMORY].score < 0.7);
+	sc_fini(&sc);
+}
+
+/* ---- cpu ------------------------------------------------------------ */
+
+/* Every core 99% busy, three runnable tasks per core: more cores help. */
+static void
+test_analyzer_cpu_all_cores(void **state)
+{
+	struct scenario sc;
+	const struct sz_report *rep;
+	const struct sz_evidence *e;
+	int i;
+
+	(void)state;
+	sc_init(&sc, 4);
+	all_cores(sc.b, &(struct sz_cpu_ticks){ .user = 900, .system = 90,
+	    .idle = 10 });
+	smp_procs(sc.a, 13, 0);
+	smp_procs(sc.b, 13, 0);
+	for (i = 0; i < 8; i++)
+		hot_thread(&sc, 3000 + i, "cc1", 490, i % 4, (i + 1) % 4);
+	rep = sc_run(&sc);
+	verdict_is(rep, SZ_BOUND_CPU, "all-cores", SZ_HELPS_YES);
+	assert_int_equal(rep->nalso, 0);
+	assert_int_equal(rep->nadvice, 2);
+	/* runq 12 / 4 cores = 3, twice its threshold: score 1 */
+	sz_assert_near(rep->res[SZ_BOUND_CPU].score, 1, 1e-9);
+	sz_assert_near(rep->confidence, 0.99, 1e-9);
+	e = find_evidence(rep, SZ_BOUND_CPU, "cpu.util");
+	assert_non_null(e);
+	sz_assert_near(e->value, 0.99, 1e-9);
+	sz_assert_near(e->threshold, 0.90, 1e-9);
+	assert_string_equal(rep->summary, "all 4 cores are 99% busy with "
+	    "3.0 runnable tasks per core");
+	sc_fini(&sc);
+}
+
+/*
+ * node (pid 4242) keeps core 2 99% busy; the other three cores idle at
+ * 5%.  The host is 28.5% busy: a bigger server does not help.
+ */
+static void
+test_analyzer_cpu_single_thread(void **state)
+{
+	struct scenario sc;
+	const struct sz_report *rep;
+	const struct sz_evidence *e;
+
+	(void)state;
+	sc_init(&sc, 4);
+	smp_core(sc.b, 2, &(struct sz_cpu_ticks){ .user = 950, .system = 40,
+	    .idle = 10 });
+	hot_thread(&sc, 4242, "node", 990, 2, 2);
+	rep = sc_run(&sc);
+	verdict_is(rep, SZ_BOUND_CPU, "single-thread", SZ_HELPS_NO);
+	assert_int_equal(rep->nalso, 0);
+	assert_true(rep->nadvice >= 2);
+	e = find_evidence(rep, SZ_BOUND_CPU, "thread.cpu_max");
+	assert_non_null(e);
+	sz_assert_near(e->value, 0.99, 1e-9);
+	sz_assert_near(e->threshold, 0.90, 1e-9);
+	/* 0.99 / 0.9 = 1.1: 0.7 + 0.3 * 0.1 / 0.5 */
+	sz_assert_near(e->score, 0.76, 1e-9);
+	assert_string_equal(e->says,
+	    "thread 4242 of node (pid 4242) used 99% of one core");
+	/* 4 x (1 - 0.285) = 2.86 cores' worth of room */
+	assert_string_equal(rep->summary, "one thread of node (pid 4242) "
+	    "uses 99% of a core while 3 of 4 cores are idle");
+	sc_fini(&sc);
+}
+
+/*
+ * The same thread, but the scheduler moves it around: each core carries
+ * a quarter of it and none looks full.  Thread attribution still finds it.
+ */
+static void
+test_analyzer_cpu_single_thread_migrating(void **state)
+{
+	struct scenario sc;
+	const struct sz_report *rep;
+	size_t k;
+	int id;
+
+	(void)state;
+	sc_init(&sc, 4);
+	for (id = 0; id < 4; id++)
+		smp_core(sc.b, id, &(struct sz_cpu_ticks){
+		    .user = 40 + (id < 2 ? 248 : 247), .system = 10,
+		    .idle = 950 - (id < 2 ? 248 : 247) });
+	hot_thread(&sc, 777, "ruby", 990, 0, 3);
+	rep = sc_run(&sc);
+	for (k = 0; k < sc.rates.cpu.ncores; k++)
+		assert_true(sc.rates.cpu.cores[k].busy < 0.35);
+	verdict_is(rep, SZ_BOUND_CPU, "single-thread", SZ_HELPS_NO);
+	assert_contains(rep->summary, "ruby (pid 777)");
+	sc_fini(&sc);
+}
+
+/* On a 2-core host the other core is the room: "1 of 2 cores". */
+static void
+test_analyzer_cpu_single_thread_two_cores(void **state)
+{
+	struct scenario sc;
+	const struct sz_report *rep;
+
+	(void)state;
+	sc_init(&sc, 2);
+	smp_core(sc.b, 1, &(struct sz_cpu_ticks){ .user = 990, .idle = 10 });
+	hot_thread(&sc, 4242, "node", 990, 1, 1);
+	rep = sc_run(&sc);
+	verdict_is(rep, SZ_BOUND_CPU, "single-thread", SZ_HELPS_NO);
+	assert_contains(rep->summary, "while 1 of 2 cores are idle");
+	sc_fini(&sc);
+}
+
+/*
+ * One CPU: the hot thread is the whole host.  That is all-cores (more
+ * cores do help the rest of the host), never single-thread.
+ */
+static void
+test_analyzer_cpu_one_cpu_host_not_single_thread(void **state)
+{
+	struct scenario sc;
+	const struct sz_report *rep;
+
+	(void)state;
+	sc_init(&sc, 1);
+	smp_core(sc.b, 0, &(struct sz_cpu_ticks){ .user = 980, .system = 10,
+	    .idle = 10 });
+	hot_thread(&sc, 4242, "node", 980, 0, 0);
+	rep = sc_run(&sc);
+	verdict_is(rep, SZ_BOUND_CPU, "all-cores", SZ_HELPS_YES);
+	assert_null(find_evidence(rep, SZ_BOUND_CPU, "thread.cpu_max"));
+	assert_contains(rep->summary, "99% busy");
+	sc_fini(&sc);
+}
+
+/*
+ * Eight tasks per core wait to run while the cores are only 30% busy
+ * (bursts, tasks woken together after I/O): more cores would not remove
+ * the queue, so it is no CPU verdict.
+ */
+static void
+test_analyzer_cpu_queue_on_idle_cores_is_none(void **state)
+{
+	struct scenario sc;
+	const struct sz_report *rep;
+
+	(void)state;
+	sc_init(&sc, 4);
+	all_cores(sc.b, &(struct sz_cpu_ticks){ .user = 250, .system = 50,
+	    .idle = 700 });
+	smp_procs(sc.a, 33, 0);
+	smp_procs(sc.b, 33, 0);
+	rep = sc_run(&sc);
+	assert_non_null(find_evidence(rep, SZ_BOUND_CPU, "cpu.runq_per_cpu"));
+	sz_assert_near(find_evidence(rep, SZ_BOUND_CPU,
+	    "cpu.runq_per_cpu")->value, 8, 1e-9);
+	verdict_is(rep, SZ_BOUND_NONE, NULL, SZ_HELPS_NULL);
+	sc_fini(&sc);
+}
+
+/* The hypervisor takes 30% of every core: partly. */
+static void
+test_analyzer_cpu_steal(void **state)
+{
+	struct scenario sc;
+	const struct sz_report *rep;
+	const struct sz_evidence *e;
+
+	(void)state;
+	sc_init(&sc, 4);
+	all_cores(sc.b, &(struct sz_cpu_ticks){ .user = 200, .system = 50,
+	    .steal = 300, .idle = 450 });
+	rep = sc_run(&sc);
+	verdict_is(rep, SZ_BOUND_CPU, "steal", SZ_HELPS_PARTLY);
+	e = find_evidence(rep, SZ_BOUND_CPU, "cpu.steal");
+	assert_non_null(e);
+	sz_assert_near(e->value, 0.30, 1e-9);
+	sz_assert_near(e->score, 1, 1e-9);
+	assert_string_equal(rep->summary,
+	    "the hypervisor takes 30% of CPU time from this guest");
+	sc_fini(&sc);
+}
+
+/* ---- memory --------------------------------------------------------- */
+
+/* The working set does not fit: refaults, major faults, memory PSI. */
+static void
+test_analyzer_memory_thrashing(void **state)
+{
+	struct scenario sc;
+	const struct sz_report *rep;
+
+	(void)state;
+	sc_init(&sc, 4);
+	smp_mem(sc.b, 16 * SMP_GIB, 16 * SMP_GIB * 3 / 100);
+	smp_vmstat(sc.b, &(struct smp_vm){ .refault = 30000,
+	    .pgmajfault = 8000 });
+	smp_psi(&sc.b->mem.psi, 4000000, 1500000);
+	rep = sc_run(&sc);
+	verdict_is(rep, SZ_BOUND_MEMORY, "thrashing", SZ_HELPS_YES);
+	assert_int_equal(rep->nalso, 0);
+	sz_assert_near(find_evidence(rep, SZ_BOUND_MEMORY,
+	    "mem.refault_per_s")->value, 3000, 1e-9);
+	assert_string_equal(rep->summary, "the working set does not fit: "
+	    "3000 refaults/s, 800 major faults/s, tasks stalled on memory "
+	    "40% of the time");
+	sc_fini(&sc);
+}
+
+/*
+ * Thrashing makes I/O: the disk is 100% busy and scores higher than
+ * memory, but memory is the root cause; io is listed under `also`.
+ */
+static void
+test_analyzer_memory_beats_io(void **state)
+{
+	struct scenario sc;
+	const struct sz_report *rep;
+
+	(void)state;
+	sc_init(&sc, 4);
+	smp_mem(sc.b, 16 * SMP_GIB, 16 * SMP_GIB * 4 / 100);
+	smp_vmstat(sc.b, &(struct smp_vm){ .refault = 11000,
+	    .pgmajfault = 50 });
+	smp_psi(&sc.b->mem.psi, 1200000, 0);
+	all_cores(sc.b, &(struct sz_cpu_ticks){ .user = 40, .system = 10,
+	    .iowait = 300, .idle = 650 });
+	smp_find_disk(sc.b, "sda")->io_ms = 10000;
+	smp_psi(&sc.b->disk.psi, 6000000, 2000000);
+	rep = sc_run(&sc);
+	verdict_is(rep, SZ_BOUND_MEMORY, "thrashing", SZ_HELPS_YES);
+	/* memory: psi some 0.12 / 0.10 = 1.2 -> 0.7 + 0.3 * 0.4 */
+	sz_assert_near(rep->res[SZ_BOUND_MEMORY].score, 0.82, 1e-9);
+	sz_assert_near(rep->res[SZ_BOUND_IO].score, 1, 1e-9);
+	assert_int_equal(rep->nalso, 1);
+	assert_int_equal(rep->also[0].bound, SZ_BOUND_IO);
+	assert_string_equal(rep->also[0].kind, "device-saturated");
+	sz_assert_near(rep->also[0].score, 1, 1e-9);
+	/* 0.6 + 0.4 * 0.12 / 0.3 - 0.2 * 1 (a strong rival) */
+	sz_assert_near(rep->confidence, 0.56, 1e-9);
+	sc_fini(&sc);
+}
+
+/*
+ * kswapd burns a core while memory thrashes: the hot thread is a symptom.
+ * CPU scores 0.76 and memory 0.73, but memory is the verdict.
+ */
+static void
+test_analyzer_memory_beats_single_thread(void **state)
+{
+	struct scenario sc;
+	const struct sz_report *rep;
+
+	(void)state;
+	sc_init(&sc, 4);
+	smp_mem(sc.b, 16 * SMP_GIB, 16 * SMP_GIB * 5 / 100);
+	smp_psi(&sc.b->mem.psi, 1050000, 0);
+	smp_core(sc.b, 0, &(struct sz_cpu_ticks){ .system = 990, .idle = 10 });
+	hot_thread(&sc, 90, "kswapd0", 990, 0, 0);
+	rep = sc_run(&sc);
+	assert_string_equal(rep->res[SZ_BOUND_CPU].kind, "single-thread");
+	assert_true(rep->res[SZ_BOUND_CPU].score >
+	    rep->res[SZ_BOUND_MEMORY].score);
+	verdict_is(rep, SZ_BOUND_MEMORY, "thrashing", SZ_HELPS_YES);
+	assert_int_equal(rep->nalso, 1);
+	assert_int_equal(rep->also[0].bound, SZ_BOUND_CPU);
+	assert_string_equal(rep->also[0].kind, "single-thread");
+	sc_fini(&sc);
+}
+
+/* Swapping: 500 pages/s in and out, little else. */
+static void
+test_analyzer_memory_swapping(void **state)
+{
+	struct scenario sc;
+	const struct sz_report *rep;
+
+	(void)state;
+	sc_init(&sc, 4);
+	smp_mem(sc.b, 16 * SMP_GIB, 16 * SMP_GIB * 2 / 100);
+	smp_vmstat(sc.b, &(struct smp_vm){ .pswpin = 2000, .pswpout = 3000,
+	    .refault = 100 });
+	smp_psi(&sc.b->mem.psi, 500000, 0);
+	rep = sc_run(&sc);
+	verdict_is(rep, SZ_BOUND_MEMORY, "swapping", SZ_HELPS_YES);
+	assert_string_equal(rep->summary,
+	    "the host swaps 500 pages/s with 98% of RAM in use");
+	sc_fini(&sc);
+}
+
+/* The OOM killer struck while RAM was exhausted. */
+static void
+test_analyzer_memory_oom(void **state)
+{
+	struct scenario sc;
+	const struct sz_report *rep;
+	const struct sz_evidence *e;
+
+	(void)state;
+	sc_init(&sc, 4);
+	smp_mem(sc.b, 16 * SMP_GIB, 16 * SMP_GIB / 100);
+	smp_vmstat(sc.b, &(struct smp_vm){ .refault = 100, .oom_kill = 1 });
+	rep = sc_run(&sc);
+	verdict_is(rep, SZ_BOUND_MEMORY, "oom", SZ_HELPS_YES);
+	e = find_evidence(rep, SZ_BOUND_MEMORY, "mem.oom_kills");
+	assert_non_null(e);
+	sz_assert_near(e->value, 1, 1e-9);
+	sz_assert_near(e->score, 0.7, 1e-9);
+	sc_fini(&sc);
+}
+
+/*
+ * Pages thrash while 75% of host RAM is available: a cgroup limit binds,
+ * and a bigger server's RAM would sit unused behind it.
+ */
+static void
+test_analyzer_memory_cgroup_limit(void **state)
+{
+	struct scenario sc;
+	const struct sz_report *rep;
+
+	(void)state;
+	sc_init(&sc, 4);
+	smp_mem(sc.b, 16 * SMP_GIB, 12 * SMP_GIB);
+	smp_vmstat(sc.b, &(struct smp_vm){ .refault = 30000,
+	    .pgmajfault = 2000 });
+	smp_psi(&sc.b->mem.psi, 3000000, 1000000);
+	rep = sc_run(&sc);
+	verdict_is(rep, SZ_BOUND_MEMORY, "cgroup-limit", SZ_HELPS_NO);
+	assert_contains(rep->summary, "3000 refaults/s");
+	assert_contains(rep->summary, "75% of host RAM is available");
+	sc_fini(&sc);
+}
+
+/* ---- io ------------------------------------------------------------- */
+
+/* sda is 98% busy at 5000 IOPS, 2 ms each, queue 4. */
+static void
+test_analyzer_io_device_saturated(void **state)
+{
+	struct scenario sc;
+	const struct sz_report *rep;
+	const struct sz_evidence *e;
+	struct sz_disk *sda;
+
+	(void)state;
+	sc_init(&sc, 4);
+	sda = smp_find_disk(sc.b, "sda");
+	sda->reads = 30000;
+	sda->writes = 20000;
+	sda->read_ms = 40000;
+	sda->write_ms = 60000;
+	sda->io_ms = 9800;
+	sda->weighted_ms = 40000;
+	smp_psi(&sc.b->disk.psi, 5000000, 1000000);
+	all_cores(sc.b, &(struct sz_cpu_ticks){ .user = 40, .system = 10,
+	    .iowait = 200, .idle = 750 });
+	rep = sc_run(&sc);
+	verdict_is(rep, SZ_BOUND_IO, "device-saturated", SZ_HELPS_YES);
+	e = find_evidence(rep, SZ_BOUND_IO, "disk.util_max");
+	assert_non_null(e);
+	sz_assert_near(e->value, 0.98, 1e-9);
+	sz_assert_near(e->threshold, 0.90, 1e-9);
+	sz_assert_near(e->score, 0.7 + 0.3 * (0.98 / 0.9 - 1) / 0.5, 1e-9);
+	assert_string_equal(e->says, "sda was busy 98% of the time (5000 "
+	    "IOPS, 2.0 ms per I/O, queue 4.0)");
+	assert_contains(rep->summary, "sda is busy 98% of the time");
+	assert_contains(rep->summary, "5000 IOPS, 2.0 ms per I/O, queue 4.0");
+	sc_fini(&sc);
+}
+
+/*
+ * Tasks wait on I/O 45% of the time but sda is only 20% busy: something
+ * upstream (a volume's IOPS cap, io.max) throttles.
+ */
+static void
+test_analyzer_io_stalled(void **state)
+{
+	struct scenario sc;
+	const struct sz_report *rep;
+
+	(void)state;
+	sc_init(&sc, 4);
+	smp_find_disk(sc.b, "sda")->io_ms = 2000;
+	smp_psi(&sc.b->disk.psi, 4500000, 1500000);
+	rep = sc_run(&sc);
+	verdict_is(rep, SZ_BOUND_IO, "stalled", SZ_HELPS_PARTLY);
+	assert_contains(rep->summary, "wait on I/O 45% of the time");
+	assert_contains(rep->summary, "20% busy");
+	sc_fini(&sc);
+}
+
+/*
+ * An SSD that serves I/O in parallel reads only 70% busy while tasks
+ * wait on it 45% of the time: pressure on a busy device is the device.
+ */
+static void
+test_analyzer_io_busy_ssd_with_pressure(void **state)
+{
+	struct scenario sc;
+	const struct sz_report *rep;
+
+	(void)state;
+	sc_init(&sc, 4);
+	smp_find_disk(sc.b, "sda")->io_ms = 7000;
+	smp_psi(&sc.b->disk.psi, 4500000, 1500000);
+	rep = sc_run(&sc);
+	verdict_is(rep, SZ_BOUND_IO, "device-saturated", SZ_HELPS_YES);
+	assert_contains(rep->summary, "sda is busy 70% of the time");
+	sc_fini(&sc);
+}
+
+/* The same on a kernel without PSI: iowait tells it, and says so. */
+static void
+test_analyzer_io_stalled_without_psi(void **state)
+{
+	struct scenario sc;
+	const struct sz_report *rep;
+
+	(void)state;
+	sc_init(&sc, 4);
+	memset(&sc.a->disk.psi, 0, sizeof(sc.a->disk.psi));
+	memset(&sc.b->disk.psi, 0, sizeof(sc.b->disk.psi));
+	smp_find_disk(sc.b, "sda")->io_ms = 2000;
+	all_cores(sc.b, &(struct sz_cpu_ticks){ .user = 40, .system = 10,
+	    .iowait = 400, .idle = 550 });
+	rep = sc_run(&sc);
+	verdict_is(rep, SZ_BOUND_IO, "stalled", SZ_HELPS_PARTLY);
+	assert_null(find_evidence(rep, SZ_BOUND_IO, "io.psi_some"));
+	assert_contains(rep->summary, "40% of the time");
+	assert_contains(rep->summary, "20% busy");
+	sc_fini(&sc);
+}
+
+/* ---- network -------------------------------------------------------- */
+
+/* eth0 sends 120 MB/s on a 1 Gbit/s link: 96%. */
+static void
+test_analyzer_network_link_saturated(void **state)
+{
+	struct scenario sc;
+	const struct sz_report *rep;
+	struct sz_netif *eth0;
+
+	(void)state;
+	sc_init(&sc, 4);
+	eth0 = smp_find_netif(sc.b, "eth0");
+	eth0->tx_bytes = 1200000000;
+	eth0->tx_packets = 800000;
+	eth0->rx_packets = 400000;
+	rep = sc_run(&sc);
+	verdict_is(rep, SZ_BOUND_NETWORK, "link-saturated", SZ_HELPS_PARTLY);
+	sz_assert_near(find_evidence(rep, SZ_BOUND_NETWORK,
+	    "net.util_max")->value, 0.96, 1e-9);
+	assert_string_equal(rep->summary,
+	    "eth0 runs at 96% of its 1000 Mbit/s");
+	sc_fini(&sc);
+}
+
+/* The link is full only by the config's capacity (a shaped uplink). */
+static void
+test_analyzer_network_link_from_config(void **state)
+{
+	struct scenario sc;
+	const struct sz_report *rep;
+
+	(void)state;
+	sc_init(&sc, 4);
+	smp_find_netif(sc.b, "eth0")->tx_bytes = 115000000;
+	rep = sc_run(&sc);
+	verdict_is(rep, SZ_BOUND_NONE, NULL, SZ_HELPS_NULL);
+	assert_int_equal(sz_config_add_link(&sc.cfg, "eth0=100mbit"), SZ_OK);
+	rep = sc_run(&sc);
+	verdict_is(rep, SZ_BOUND_NETWORK, "link-saturated", SZ_HELPS_PARTLY);
+	assert_string_equal(rep->summary, "eth0 runs at 92% of its 100 Mbit/s");
+	sc_fini(&sc);
+}
+
+/* eth0 drops 2% of its packets. */
+static void
+test_analyzer_network_drops(void **state)
+{
+	struct scenario sc;
+	const struct sz_report *rep;
+	struct sz_netif *eth0;
+
+	(void)state;
+	sc_init(&sc, 4);
+	eth0 = smp_find_netif(sc.b, "eth0");
+	eth0->rx_packets = 100000;
+	eth0->tx_packets = 50000;
+	eth0->rx_drop = 3000;
+	rep = sc_run(&sc);
+	verdict_is(rep, SZ_BOUND_NETWORK, "drops", SZ_HELPS_PARTLY);
+	sz_assert_near(find_evidence(rep, SZ_BOUND_NETWORK,
+	    "net.drop_ratio")->value, 0.02, 1e-9);
+	assert_string_equal(rep->summary, "eth0 drops 2.00% of its packets");
+	sc_fini(&sc);
+}
+
+/* 5% of TCP segments are sent again. */
+static void
+test_analyzer_network_retransmits(void **state)
+{
+	struct scenario sc;
+	const struct sz_report *rep;
+
+	(void)state;
+	sc_init(&sc, 4);
+	smp_tcp(sc.b, 100000, 5000);
+	rep = sc_run(&sc);
+	verdict_is(rep, SZ_BOUND_NETWORK, "retransmits", SZ_HELPS_PARTLY);
+	sz_assert_near(find_evidence(rep, SZ_BOUND_NETWORK,
+	    "tcp.retrans_ratio")->value, 0.05, 1e-9);
+	assert_string_equal(rep->summary,
+	    "5.0% of TCP segments are retransmitted");
+	sc_fini(&sc);
+}
+
+/*
+ * Below net_min_pkts_per_s ratios are noise: 5 of 50 segments resent and
+ * half of a sleepy interface's 5 packets/s dropped raise no alarm.
+ */
+static void
+test_analyzer_network_sparse_traffic_no_alarm(void **state)
+{
+	struct scenario sc;
+	const struct sz_report *rep;
+	size_t k;
+
+	(void)state;
+	sc_init(&sc, 4);
+	smp_tcp(sc.b, 500, 50);
+	smp_netif(sc.a, "wg0", &(struct sz_netif){ .speed_mbit = -1 });
+	smp_netif(sc.b, "wg0", &(struct sz_netif){ .rx_packets = 30,
+	    .tx_packets = 20, .rx_drop = 25, .speed_mbit = -1 });
+	rep = sc_run(&sc);
+	verdict_is(rep, SZ_BOUND_NONE, NULL, SZ_HELPS_NULL);
+	assert_null(find_evidence(rep, SZ_BOUND_NETWORK, "tcp.retrans_ratio"));
+	for (k = 0; k < rep->res[SZ_BOUND_NETWORK].nev; k++)
+		assert_null(strstr(rep->res[SZ_BOUND_NETWORK].ev[k].says,
+		    "wg0"));
+
+	/* the same ratios at 100 segments/s do count */
+	smp_tcp(sc.b, 1000, 100);
+	rep = sc_run(&sc);
+	verdict_is(rep, SZ_BOUND_NETWORK, "retransmits", SZ_HELPS_PARTLY);
+	sc_fini(&sc);
+}
+
+/* ---- connections ---------------------------------------------------- */
+
+/* Five connections a second overflow a listen queue. */
+static void
+test_analyzer_connections_accept_queue(void **state)
+{
+	struct scenario sc;
+	const struct sz_report *rep;
+
+	(void)state;
+	sc_init(&sc, 4);
+	smp_listen(sc.b, 50, 50);
+	rep = sc_run(&sc);
+	verdict_is(rep, SZ_BOUND_CONNECTIONS, "accept-queue", SZ_HELPS_NO);
+	sz_assert_near(find_evidence(rep, SZ_BOUND_CONNECTIONS,
+	    "tcp.listen_overflows_per_s")->value, 5, 1e-9);
+	sc_fini(&sc);
+}
+
+/* ---- root cause and configuration ----------------------------------- */
+
+/*
+ * All cores busy (score 0.76) and the disk saturated (score 1): a
+ * CPU-starved host queues everywhere, so CPU is the verdict.
+ */
+static void
+test_analyzer_all_cores_beats_io(void **state)
+{
+	struct scenario sc;
+	const struct sz_report *rep;
+
+	(void)state;
+	sc_init(&sc, 4);
+	all_cores(sc.b, &(struct sz_cpu_ticks){ .user = 950, .system = 40,
+	    .idle = 10 });
+	smp_find_disk(sc.b, "sda")->io_ms = 10000;
+	smp_psi(&sc.b->disk.psi, 6000000, 2000000);
+	rep = sc_run(&sc);
+	sz_assert_near(rep->res[SZ_BOUND_CPU].score, 0.76, 1e-9);
+	sz_assert_near(rep->res[SZ_BOUND_IO].score, 1, 1e-9);
+	verdict_is(rep, SZ_BOUND_CPU, "all-cores", SZ_HELPS_YES);
+	assert_int_equal(rep->nalso, 1);
+	assert_int_equal(rep->also[0].bound, SZ_BOUND_IO);
+	assert_string_equal(rep->also[0].kind, "device-saturated");
+	sc_fini(&sc);
+}
+
+/*
+ * A thread at 80% of a core is below the default 90%; an operator who
+ * sets cpu_thread = 0.75 gets a single-thread verdict from the same data.
+ */
+static void
+test_analyzer_threshold_override(void **state)
+{
+	struct scenario sc;
+	const struct sz_report *rep;
+
+	(void)state;
+	sc_init(&sc, 4);
+	smp_core(sc.b, 1, &(struct sz_cpu_ticks){ .user = 840, .idle = 160 });
+	hot_thread(&sc, 5150, "python3", 800, 1, 1);
+	rep = sc_run(&sc);
+	verdict_is(rep, SZ_BOUND_NONE, NULL, SZ_HELPS_NULL);
+	assert_int_equal(sz_config_set_threshold(&sc.cfg, "cpu_thread",
+	    "0.75"), SZ_OK);
+	rep = sc_run(&sc);
+	verdict_is(rep, SZ_BOUND_CPU, "single-thread", SZ_HELPS_NO);
+	sz_assert_near(find_evidence(rep, SZ_BOUND_CPU,
+	    "thread.cpu_max")->threshold, 0.75, 1e-9);
+	sc_fini(&sc);
+}
+
+/*
+ * Every piece of evidence names its metric, value, threshold and a
+ * sentence; a resource's score is its best piece's.
+ */
+static void
+test_analyzer_evidence_complete(void **state)
+{
+	struct scenario sc;
+	const struct sz_report *rep;
+	enum sz_bound b;
+	size_t i;
+
+	(void)state;
+	sc_init(&sc, 4);
+	smp_find_disk(sc.b, "sda")->io_ms = 9800;
+	smp_listen(sc.b, 10, 10);
+	rep = sc_run(&sc);
+	verdict_is(rep, SZ_BOUND_IO, "device-saturated", SZ_HELPS_YES);
+	assert_int_equal(rep->nalso, 1);
+	assert_int_equal(rep->also[0].bound, SZ_BOUND_CONNECTIONS);
+	for (b = SZ_BOUND_CPU; b < SZ_NBOUNDS; b++) {
+		const struct sz_resource *res = &rep->res[b];
+		double best = 0;
+
+		assert_true(res->nev > 0);
+		for (i = 0; i < res->nev; i++) {
+			const struct sz_evidence *e = &res->ev[i];
+
+			assert_non_null(e->metric);
+			assert_non_null(strchr(e->metric, '.'));
+			assert_true(e->threshold > 0);
+			assert_true(e->score >= 0 && e->score <= 1);
+			assert_true(strlen(e->says) > 10);
+			best = fmax(best, e->score);
+		}
+		sz_assert_near(res->score, best, 1e-12);
+	}
+	sc_fini(&sc);
+}
+
+/* Nothing measured at all (every probe failed): none, no crash. */
+static void
+test_analyzer_nothing_measured(void **state)
+{
+	struct sz_sample *w[2] = { sz_sample_new(), sz_sample_new() };
+	struct sz_config cfg;
+	struct sz_rates r;
+	struct sz_report rep;
+
+	(void)state;
+	w[1]->mono.tv_sec = 5;
+	sz_config_init(&cfg);
+	assert_int_equal(sz_rates_compute(&r,
+	    (const struct sz_sample *const *)w, 2, &cfg), SZ_OK);
+	sz_analyze(&r, &cfg.th, &rep);
+	verdict_is(&rep, SZ_BOUND_NONE, NULL, SZ_HELPS_NULL);
+	assert_int_equal(rep.nalso, 0);
+	sz_rates_fini(&r);
+	smp_free(w, 2);
+}
+
+static void
+test_analyzer_names(void **state)
+{
+	(void)state;
+	assert_string_equal(sz_bound_name(SZ_BOUND_NONE), "none");
+	assert_string_equal(sz_bound_name(SZ_BOUND_CPU), "cpu");
+	assert_string_equal(sz_bound_name(SZ_BOUND_MEMORY), "memory");
+	assert_string_equal(sz_bound_name(SZ_BOUND_IO), "io");
+	assert_string_equal(sz_bound_name(SZ_BOUND_NETWORK), "network");
+	assert_string_equal(sz_bound_name(SZ_BOUND_CONNECTIONS),
+	    "connections");
+	assert_string_equal(sz_bound_name(SZ_NBOUNDS), "none");
+	assert_string_equal(sz_helps_name(SZ_HELPS_YES), "yes");
+	assert_string_equal(sz_helps_name(SZ_HELPS_NO), "no");
+	assert_string_equal(sz_helps_name(SZ_HELPS_PARTLY), "partly");
+	assert_null(sz_helps_name(SZ_HELPS_NULL));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_analyzer_quiet_host_is_none),
+		cmocka_unit_test(test_analyzer_busy_below_thresholds_is_none),
+		cmocka_unit_test(test_analyzer_memory_used_alone_is_none),
+		cmocka_unit_test(test_analyzer_cpu_all_cores),
+		cmocka_unit_test(test_analyzer_cpu_single_thread),
+		cmocka_unit_test(test_analyzer_cpu_single_thread_migrating),
+		cmocka_unit_test(test_analyzer_cpu_single_thread_two_cores),
+		cmocka_unit_test(
+		    test_analyzer_cpu_one_cpu_host_not_single_thread),
+		cmocka_unit_test(test_analyzer_cpu_queue_on_idle_cores_is_none),
+		cmocka_unit_test(test_analyzer_cpu_steal),
+		cmocka_unit_test(test_analyzer_memory_thrashing),
+		cmocka_unit_test(test_analyzer_memory_beats_io),
+		cmocka_unit_test(test_analyzer_memory_beats_single_thread),
+		cmocka_unit_test(test_analyzer_memory_swapping),
+		cmocka_unit_test(test_analyzer_memory_oom),
+		cmocka_unit_test(test_analyzer_memory_cgroup_limit),
+		cmocka_unit_test(test_analyzer_io_device_saturated),
+		cmocka_unit_test(test_analyzer_io_stalled),
+		cmocka_unit_test(test_analyzer_io_stalled_without_psi),
+		cmocka_unit_test(test_analyzer_io_busy_ssd_with_pressure),
+		cmocka_unit_test(test_analyzer_network_link_saturated),
+		cmocka_unit_test(test_analyzer_network_link_from_config),
+		cmocka_unit_test(test_analyzer_network_drops),
+		cmocka_unit_test(test_analyzer_network_retransmits),
+		cmocka_unit_test(
+		    test_analyzer_network_sparse_traffic_no_alarm),
+		cmocka_unit_test(test_analyzer_connections_accept_queue),
+		cmocka_unit_test(test_analyzer_all_cores_beats_io),
+		cmocka_unit_test(test_analyzer_threshold_override),
+		cmocka_unit_test(test_analyzer_evidence_complete),
+		cmocka_unit_test(test_analyzer_nothing_measured),
+		cmocka_unit_test(test_analyzer_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -489,12 +489,27 @@ round2(double v)
 	return round(v * 100) / 100;
 }
 
+/* The share of the four host resources with figures in the window. */
+static double
+measured_share(const struct sz_rates *r)
+{
+	int n = r->cpu.valid + (r->mem.valid || r->mem.vm_valid) +
+	    (r->disk.valid || r->disk.psi.valid) + r->net.valid;
+
+	return n / 4.0;
+}
+
 static void
 quiet_summary(const struct sz_rates *r, struct sz_report *rep)
 {
 	double disk = 0;
 	size_t i;
 
+	if (measured_share(r) == 0) {
+		snprintf(rep->summary, sizeof(rep->summary),
+		    "nothing could be measured: see the errors");
+		return;
+	}
 	for (i = 0; i < r->disk.ndisks; i++)
 		disk = fmax(disk, r->disk.disks[i].util);
 	snprintf(rep->summary, sizeof(rep->summary),
@@ -536,8 +551,10 @@ sz_analyze(const struct sz_rates *r, const struct sz_thresholds *th,
 
 		for (b = SZ_BOUND_CPU; b < SZ_NBOUNDS; b++)
 			top = fmax(top, rep->res[b].score);
-		/* the further below the bound, the surer the all-clear */
-		rep->confidence = round2(fmin(0.99, 1 - 0.5 * top / th->bound));
+		/* the further below the bound, the surer the all-clear; an
+		 * all-clear on what could not be measured is worth less */
+		rep->confidence = round2(fmin(0.99, 1 - 0.5 * top / th->bound) *
+		    measured_share(r));
 		quiet_summary(r, rep);
 		return;
 	}

@@ -853,7 +853,10 @@ test_analyzer_evidence_complete(void **state)
 	sc_fini(&sc);
 }
 
-/* Nothing measured at all (every probe failed): none, no crash. */
+/*
+ * Nothing measured at all (every probe failed): none, no crash, and no
+ * confident all-clear: the summary sends the reader to the errors.
+ */
 static void
 test_analyzer_nothing_measured(void **state)
 {
@@ -870,6 +873,9 @@ test_analyzer_nothing_measured(void **state)
 	sz_analyze(&r, &cfg.th, &rep);
 	verdict_is(&rep, SZ_BOUND_NONE, NULL, SZ_HELPS_NULL);
 	assert_int_equal(rep.nalso, 0);
+	sz_assert_near(rep.confidence, 0, 1e-12);
+	assert_string_equal(rep.summary,
+	    "nothing could be measured: see the errors");
 	sz_rates_fini(&r);
 	smp_free(w, 2);
 }

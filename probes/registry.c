@@ -15,5 +15,11 @@ const struct sz_probe_ops *const sz_probes[] = {
 	&sz_probe_memory,
 	&sz_probe_disk,
 	&sz_probe_net,
+	&sz_probe_fds,		/* after threads: it reads the process table */
+#ifdef HAVE_LIBPQ
+	&sz_probe_postgresql,
+#else
+	&sz_probe_pg_titles,	/* the same counts from process titles */
+#endif
 	NULL,
 };

@@ -8,7 +8,10 @@
  * highest score, unless a root-cause rule says another one explains it:
  * refaults and swapping make I/O and burn CPU in reclaim, so memory beats
  * io and a single hot thread; a CPU-starved host queues everywhere, so
- * all-cores CPU beats io, network and connections.
+ * all-cores CPU beats io and network.  Connections that pile up behind
+ * slow work (an accept queue, PostgreSQL backends busy on CPU or disk)
+ * yield to the CPU, memory or disk that slows it; slots held by idle
+ * clients or lock waits, and descriptor limits, are their own cause.
  */
 #include "config.h"
 
@@ -27,6 +30,9 @@
 /* Host memory this free while pages thrash means a limit below host RAM
  * (a cgroup) is what binds, and more RAM would not be used. */
 #define CGROUP_LIMIT_AVAILABLE 0.25
+
+/* A quiet host's summary names a metric at this share of the bound. */
+#define NEAR_SHARE 0.8
 
 /* Below this %util a device is not what stalled tasks wait for. */
 #define STALLED_UTIL_MAX 0.5
@@ -56,17 +62,45 @@ sz_helps_name(enum sz_helps h)
 	}
 }
 
+/*
+ * A metric's score: bound * value / threshold up to the threshold, then a
+ * ramp to 1 at half as much again, or at the metric's ceiling when it has
+ * one below that (a share of time cannot pass 1, so a core 100% busy
+ * against a 90% threshold is as bad as it gets).  ceiling 0: none.
+ */
 static double
-metric_score(double value, double threshold, double bound)
+metric_score(double value, double threshold, double ceiling, double bound)
 {
-	double r;
+	double r, top = 1.5;
 
 	if (threshold <= 0 || !(value > 0))
 		return 0;
 	r = value / threshold;
 	if (r <= 1)
 		return bound * r;
-	return bound + (1 - bound) * fmin(1, (r - 1) / 0.5);
+	if (ceiling > threshold)
+		top = fmin(top, ceiling / threshold);
+	return bound + (1 - bound) * fmin(1, (r - 1) / (top - 1));
+}
+
+static double
+add_evidence(struct sz_resource *res, double bound, double weight,
+    double ceiling, const char *metric, double value, double threshold,
+    const char *fmt, va_list ap)
+{
+	struct sz_evidence *e;
+
+	if (res->nev == SZ_MAX_EVIDENCE)
+		return 0;
+	e = &res->ev[res->nev++];
+	e->metric = metric;
+	e->value = value;
+	e->threshold = threshold;
+	e->score = weight * metric_score(value, threshold, ceiling, bound);
+	vsnprintf(e->says, sizeof(e->says), fmt, ap);
+	if (e->score > res->score)
+		res->score = e->score;
+	return e->score;
 }
 
 /* Add a piece of evidence and return its score. */
@@ -79,22 +113,34 @@ static double
 evidence(struct sz_resource *res, double bound, double weight,
     const char *metric, double value, double threshold, const char *fmt, ...)
 {
-	struct sz_evidence *e;
 	va_list ap;
+	double score;
 
-	if (res->nev == SZ_MAX_EVIDENCE)
-		return 0;
-	e = &res->ev[res->nev++];
-	e->metric = metric;
-	e->value = value;
-	e->threshold = threshold;
-	e->score = weight * metric_score(value, threshold, bound);
 	va_start(ap, fmt);
-	vsnprintf(e->says, sizeof(e->says), fmt, ap);
+	score = add_evidence(res, bound, weight, 0, metric, value, threshold,
+	    fmt, ap);
 	va_end(ap);
-	if (e->score > res->score)
-		res->score = e->score;
-	return e->score;
+	return score;
+}
+
+/* The same for a share (of time, of a core, of a link): at most 1. */
+static double
+share_evidence(struct sz_resource *res, double bound, double weight,
+    const char *metric, double value, double threshold, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+
+static double
+share_evidence(struct sz_resource *res, double bound, double weight,
+    const char *metric, double value, double threshold, const char *fmt, ...)
+{
+	va_list ap;
+	double score;
+
+	va_start(ap, fmt);
+	score = add_evidence(res, bound, weight, 1, metric, value, threshold,
+	    fmt, ap);
+	va_end(ap);
+	return score;
 }
 
 static void
@@ -142,8 +188,8 @@ analyze_cpu(const struct sz_rates *r, const struct sz_thresholds *th,
 	if (!c->valid)
 		return;
 	ncpus = c->ncores > 0 ? (unsigned int)c->ncores : 1;
-	all = evidence(res, th->bound, 1, "cpu.util", c->all.busy, th->cpu_util,
-	    "all %u cores together are %.0f%% busy", ncpus,
+	all = share_evidence(res, th->bound, 1, "cpu.util", c->all.busy,
+	    th->cpu_util, "all %u cores together are %.0f%% busy", ncpus,
 	    pct(c->all.busy));
 	/* Saturation counts as far as the cores are busy: tasks queueing
 	 * while cores sit idle (often in iowait) are bursts, not a CPU
@@ -166,8 +212,8 @@ analyze_cpu(const struct sz_rates *r, const struct sz_thresholds *th,
 	if (r->threads.valid && r->threads.nthreads > 0 && ncpus > 1) {
 		hot = &r->threads.threads[0];
 		sz_str_sanitize(comm, sizeof(comm), hot->comm);
-		single = evidence(res, th->bound, 1, "thread.cpu_max", hot->cpu,
-		    th->cpu_thread,
+		single = share_evidence(res, th->bound, 1, "thread.cpu_max",
+		    hot->cpu, th->cpu_thread,
 		    "thread %d of %s (pid %d) used %.0f%% of one core",
 		    hot->tid, comm, hot->pid, pct(hot->cpu));
 	}
@@ -187,7 +233,7 @@ analyze_cpu(const struct sz_rates *r, const struct sz_thresholds *th,
 
 		conclude(res, "single-thread", SZ_HELPS_NO,
 		    "one thread of %s (pid %d) uses %.0f%% of a core while "
-		    "%.0f of %u cores are idle", comm, hot->pid,
+		    "%.0f of %u cores idle", comm, hot->pid,
 		    pct(hot->cpu), round(room), ncpus);
 		advise(res, "more cores will not help: this thread can use "
 			    "one core at most");
@@ -301,7 +347,7 @@ analyze_io(const struct sz_rates *r, const struct sz_thresholds *th,
 			busiest = &d->disks[i];
 	}
 	if (busiest != NULL)
-		dev = evidence(res, th->bound, 1, "disk.util_max",
+		dev = share_evidence(res, th->bound, 1, "disk.util_max",
 		    busiest->util, th->io_util,
 		    "%s was busy %.0f%% of the time (%.0f IOPS, %.1f ms per "
 		    "I/O, queue %.1f)", busiest->name, pct(busiest->util),
@@ -379,7 +425,7 @@ analyze_network(const struct sz_rates *r, const struct sz_thresholds *th,
 			worst = ratio, lossy = f;
 	}
 	if (full != NULL)
-		link = evidence(res, th->bound, 1, "net.util_max", best_util,
+		link = share_evidence(res, th->bound, 1, "net.util_max", best_util,
 		    th->net_util, "%s carried %.1f Mbit/s in, %.1f out: %.0f%% "
 		    "of its %.0f Mbit/s", full->name,
 		    full->rx_bytes_per_s * 8e-6, full->tx_bytes_per_s * 8e-6,
@@ -422,20 +468,167 @@ analyze_network(const struct sz_rates *r, const struct sz_thresholds *th,
 
 /* ---- connections ---------------------------------------------------- */
 
+/* "Most" slots idle: then clients hoard connections a pooler would share. */
+#define PG_IDLE_MOST 0.5
+/* A quarter of the backends waiting on locks: contention holds the slots. */
+#define PG_LOCKED_SHARE 0.25
+/* A quarter idle inside a transaction: transactions wait on the client. */
+#define PG_IN_XACT_SHARE 0.25
+
+static double
+share_of(uint64_t part, uint64_t whole)
+{
+	return whole > 0 ? (double)part / (double)whole : 0;
+}
+
+/* Backends idle, or idle in a transaction, of the last reading. */
+static uint64_t
+pg_idle(const struct sz_pg_sample *p)
+{
+	return p->states[SZ_PG_IDLE] + p->states[SZ_PG_IDLE_IN_XACT] +
+	    p->states[SZ_PG_IDLE_IN_XACT_ABORTED];
+}
+
+static void
+conclude_pg_slots(const struct sz_rates *r, const struct sz_thresholds *th,
+    struct sz_resource *res)
+{
+	const struct sz_pg_rates *pg = &r->pg;
+	const struct sz_pg_sample *p = pg->last;
+	uint64_t idle = pg_idle(p);
+	unsigned long long in_xact = (unsigned long long)(
+	    p->states[SZ_PG_IDLE_IN_XACT] +
+	    p->states[SZ_PG_IDLE_IN_XACT_ABORTED]);
+
+	if (pg->slots_known && pg->usable > 0)
+		conclude(res, "postgres-slots", SZ_HELPS_NO,
+		    "%.0f of %lld usable PostgreSQL connection slots are in "
+		    "use: %llu active, %llu idle, %llu idle in transaction, "
+		    "%llu waiting on a lock", pg->used_avg,
+		    (long long)pg->usable,
+		    (unsigned long long)p->states[SZ_PG_ACTIVE],
+		    (unsigned long long)p->states[SZ_PG_IDLE], in_xact,
+		    (unsigned long long)p->waiting_lock);
+	else
+		conclude(res, "postgres-slots", SZ_HELPS_NO,
+		    "PostgreSQL has no connection slot left: it turned sizeup "
+		    "away with %llu client backends open",
+		    (unsigned long long)p->backends);
+	if (share_of(idle, p->backends) >= PG_IDLE_MOST)
+		advise(res, "put a transaction-mode pooler in front (PgBouncer "
+			    "pool_mode = transaction): most slots sit idle or "
+			    "idle in a transaction, and a few server "
+			    "connections can serve all these clients");
+	else if (p->waits_known && share_of(p->active_on_cpu +
+	    p->active_on_io, p->backends) >= PG_IDLE_MOST)
+		advise(res, "queue clients in a pooler (PgBouncer) with fewer "
+			    "server connections than clients: more busy "
+			    "backends would only share the same CPUs and "
+			    "disks");
+	else
+		advise(res, "find the slow statements that hold the slots "
+			    "(pg_stat_statements, wait_event in "
+			    "pg_stat_activity) and queue clients in a pooler "
+			    "(PgBouncer) instead of opening more connections");
+	if (share_of(p->waiting_lock, p->backends) >= PG_LOCKED_SHARE)
+		advise(res, "find what the lock waiters queue behind "
+			    "(pg_blocking_pids()) and keep the transactions "
+			    "that take those locks short");
+	if (p->oldest_xact_s >= th->conn_pg_xact_age_s ||
+	    share_of(in_xact, p->backends) >= PG_IN_XACT_SHARE)
+		advise(res, "shorten transactions: commit before waiting on "
+			    "anything else, and set "
+			    "idle_in_transaction_session_timeout so an idle "
+			    "one cannot hold a slot");
+	advise(res, "raise max_connections only with the memory for it: "
+		    "every slot in use is a backend process with several MB "
+		    "of its own plus work_mem for each sort or hash it runs, "
+		    "and the server must be restarted");
+}
+
+static void
+conclude_fd_limit(const struct sz_rates *r, struct sz_resource *res,
+    bool system)
+{
+	const struct sz_fd_rates *fd = &r->fd;
+	const struct sz_fd_proc_rate *p = &fd->procs[0];
+	char comm[SZ_COMM_MAX * 4];
+
+	if (system) {
+		conclude(res, "fd-limit", SZ_HELPS_NO,
+		    "%llu of the system's %llu file handles are in use: "
+		    "opening files and sockets fails with ENFILE",
+		    (unsigned long long)fd->allocated,
+		    (unsigned long long)fd->max);
+		advise(res, "raise fs.file-max (sysctl), and find which "
+			    "processes hold the handles");
+		return;
+	}
+	sz_str_sanitize(comm, sizeof(comm), p->comm);
+	conclude(res, "fd-limit", SZ_HELPS_NO,
+	    "%s (pid %d) has %llu files and sockets open of its limit of "
+	    "%llu: new connections fail with EMFILE", comm, p->pid,
+	    (unsigned long long)p->open, (unsigned long long)p->soft_limit);
+	advise(res, "raise the process's nofile limit (LimitNOFILE= in its "
+		    "systemd unit, limits.conf, ulimit -n) to match the "
+		    "connections it must hold");
+	advise(res, "if descriptors only ever grow, look for a leak "
+		    "(ls -l /proc/PID/fd) before raising the limit");
+}
+
 static void
 analyze_connections(const struct sz_rates *r, const struct sz_thresholds *th,
     struct sz_resource *res)
 {
 	const struct sz_net_rates *n = &r->net;
-	double acc;
+	const struct sz_pg_rates *pg = &r->pg;
+	const struct sz_fd_rates *fd = &r->fd;
+	double acc = 0, slots = 0, fd_sys = 0, fd_proc = 0, top;
+	char comm[SZ_COMM_MAX * 4];
 
-	if (!n->listen_valid)
+	if (n->listen_valid)
+		acc = evidence(res, th->bound, 1, "tcp.listen_overflows_per_s",
+		    n->listen_overflows_per_s, th->conn_listen_overflows_per_s,
+		    "%.1f connections per second overflowed a listen queue",
+		    n->listen_overflows_per_s);
+	if (pg->valid && pg->slots_known && pg->usable > 0)
+		slots = share_evidence(res, th->bound, 1, "pg.slots_used",
+		    pg->used, th->conn_pg_slots, "%.1f of %lld usable "
+		    "PostgreSQL slots in use on average (max_connections %lld)",
+		    pg->used_avg, (long long)pg->usable,
+		    (long long)pg->last->max_connections);
+	else if (pg->valid && pg->last->refused_full)
+		slots = share_evidence(res, th->bound, 1, "pg.slots_used", 1,
+		    th->conn_pg_slots, "PostgreSQL refused a connection: no "
+		    "slot left");
+	if (pg->valid && pg->last->oldest_xact_s >= 0)
+		evidence(res, th->bound, 0, "pg.oldest_xact_s",
+		    pg->last->oldest_xact_s, th->conn_pg_xact_age_s,
+		    "the oldest open transaction began %.0f s ago",
+		    pg->last->oldest_xact_s);
+	if (fd->valid)
+		fd_sys = share_evidence(res, th->bound, 1, "fd.system_used",
+		    fd->used, th->conn_fd_system, "%llu of %llu file handles "
+		    "of the system in use", (unsigned long long)fd->allocated,
+		    (unsigned long long)fd->max);
+	if (fd->nprocs > 0) {
+		sz_str_sanitize(comm, sizeof(comm), fd->procs[0].comm);
+		fd_proc = share_evidence(res, th->bound, 1,
+		    "fd.process_used", fd->procs[0].used, th->conn_fd_process,
+		    "%s (pid %d) has %llu descriptors open of its soft limit "
+		    "%llu", comm, fd->procs[0].pid,
+		    (unsigned long long)fd->procs[0].open,
+		    (unsigned long long)fd->procs[0].soft_limit);
+	}
+
+	top = fmax(fmax(acc, slots), fmax(fd_sys, fd_proc));
+	if (top < th->bound)
 		return;
-	acc = evidence(res, th->bound, 1, "tcp.listen_overflows_per_s",
-	    n->listen_overflows_per_s, th->conn_listen_overflows_per_s,
-	    "%.1f connections per second overflowed a listen queue",
-	    n->listen_overflows_per_s);
-	if (acc >= th->bound) {
+	if (slots == top) {
+		conclude_pg_slots(r, th, res);
+	} else if (fd_proc == top || fd_sys == top) {
+		conclude_fd_limit(r, res, fd_sys == top);
+	} else {
 		conclude(res, "accept-queue", SZ_HELPS_NO,
 		    "listen queues overflow %.1f times per second: the server "
 		    "does not accept connections fast enough",
@@ -460,6 +653,55 @@ kind_is(const struct sz_report *rep, enum sz_bound b, const char *kind)
 	return binds(rep, b) && strcmp(rep->res[b].kind, kind) == 0;
 }
 
+/*
+ * Are the connections a symptom of a slow host?  A listener that accepts
+ * too slowly, or PostgreSQL slots held by backends busy on CPU or disk,
+ * fill up because the work behind them is slow.  Slots held idle, idle in
+ * a transaction or waiting on locks, and descriptor limits, are causes in
+ * their own right.
+ */
+static bool
+conn_symptom(const struct sz_report *rep)
+{
+	const struct sz_pg_rates *pg = &rep->rates->pg;
+	const struct sz_pg_sample *p = pg->last;
+	uint64_t busy;
+
+	if (kind_is(rep, SZ_BOUND_CONNECTIONS, "accept-queue"))
+		return true;
+	if (!kind_is(rep, SZ_BOUND_CONNECTIONS, "postgres-slots") ||
+	    !pg->valid)
+		return false;
+	/* process titles do not tell what active backends wait on */
+	if (p->waits_known)
+		busy = p->active_on_cpu + p->active_on_io;
+	else if (p->states[SZ_PG_ACTIVE] > p->waiting_lock)
+		busy = p->states[SZ_PG_ACTIVE] - p->waiting_lock;
+	else
+		busy = 0;
+	return share_of(busy, p->backends) >= PG_IDLE_MOST;
+}
+
+/* The strongest of the resources slow work waits on, or connections. */
+static enum sz_bound
+slow_cause(const struct sz_report *rep, bool mem_pages)
+{
+	enum sz_bound cause = SZ_BOUND_CONNECTIONS;
+	double best = 0;
+
+	if (kind_is(rep, SZ_BOUND_CPU, "all-cores")) {
+		cause = SZ_BOUND_CPU;
+		best = rep->res[SZ_BOUND_CPU].score;
+	}
+	if (mem_pages && rep->res[SZ_BOUND_MEMORY].score > best) {
+		cause = SZ_BOUND_MEMORY;
+		best = rep->res[SZ_BOUND_MEMORY].score;
+	}
+	if (binds(rep, SZ_BOUND_IO) && rep->res[SZ_BOUND_IO].score > best)
+		cause = SZ_BOUND_IO;
+	return cause;
+}
+
 /* The binding resource that explains the others (see the file comment). */
 static enum sz_bound
 root_cause(const struct sz_report *rep)
@@ -477,9 +719,10 @@ root_cause(const struct sz_report *rep)
 	    kind_is(rep, SZ_BOUND_CPU, "single-thread")))
 		return SZ_BOUND_MEMORY;
 	if (kind_is(rep, SZ_BOUND_CPU, "all-cores") &&
-	    (best == SZ_BOUND_IO || best == SZ_BOUND_NETWORK ||
-	    best == SZ_BOUND_CONNECTIONS))
+	    (best == SZ_BOUND_IO || best == SZ_BOUND_NETWORK))
 		return SZ_BOUND_CPU;
+	if (best == SZ_BOUND_CONNECTIONS && conn_symptom(rep))
+		return slow_cause(rep, mem_pages);
 	return best;
 }
 
@@ -499,15 +742,47 @@ measured_share(const struct sz_rates *r)
 	return n / 4.0;
 }
 
-static void
-quiet_summary(const struct sz_rates *r, struct sz_report *rep)
+/* The piece of evidence closest to its threshold, or NULL. */
+static const struct sz_evidence *
+closest(const struct sz_report *rep)
 {
+	const struct sz_evidence *best = NULL;
+	enum sz_bound b;
+	size_t i;
+
+	for (b = SZ_BOUND_CPU; b < SZ_NBOUNDS; b++) {
+		for (i = 0; i < rep->res[b].nev; i++) {
+			const struct sz_evidence *e = &rep->res[b].ev[i];
+
+			if (best == NULL || e->score > best->score)
+				best = e;
+		}
+	}
+	return best;
+}
+
+/*
+ * A quiet host's summary: the headline figures, or, when something comes
+ * within NEAR_SHARE of binding, what it is, so "quiet" never hides a disk
+ * at 85% busy.
+ */
+static void
+quiet_summary(const struct sz_rates *r, const struct sz_thresholds *th,
+    struct sz_report *rep)
+{
+	const struct sz_evidence *near = closest(rep);
 	double disk = 0;
 	size_t i;
 
 	if (measured_share(r) == 0) {
 		snprintf(rep->summary, sizeof(rep->summary),
 		    "nothing could be measured: see the errors");
+		return;
+	}
+	if (near != NULL && near->score >= NEAR_SHARE * th->bound) {
+		snprintf(rep->summary, sizeof(rep->summary),
+		    "nothing is past its threshold; closest: %.160s "
+		    "(threshold %g)", near->says, near->threshold);
 		return;
 	}
 	for (i = 0; i < r->disk.ndisks; i++)
@@ -555,7 +830,7 @@ sz_analyze(const struct sz_rates *r, const struct sz_thresholds *th,
 		 * all-clear on what could not be measured is worth less */
 		rep->confidence = round2(fmin(0.99, 1 - 0.5 * top / th->bound) *
 		    measured_share(r));
-		quiet_summary(r, rep);
+		quiet_summary(r, th, rep);
 		return;
 	}
 	p = &rep->res[rep->bound];

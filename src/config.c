@@ -27,51 +27,75 @@
  */
 const struct sz_threshold_def sz_threshold_table[] = {
 	{ "bound", TH(bound), 0.70,
-	    "score at which a resource is called a bottleneck" },
+	    "score at which a resource is called a bottleneck", 1 },
 	{ "cpu_util", TH(cpu_util), 0.90,
-	    "atop cpucritperc 90; USE method: sustained >90% busy" },
+	    "atop cpucritperc 90; USE method: sustained >90% busy", 1 },
 	{ "cpu_runq_per_cpu", TH(cpu_runq_per_cpu), 1.5,
-	    "vmstat r above the core count means waiting (Gregg, USE)" },
+	    "vmstat r above the core count means waiting (Gregg, USE)", 0 },
 	{ "cpu_psi_some", TH(cpu_psi_some), 0.20,
-	    "tasks waited for a CPU a fifth of the time (PSI docs)" },
+	    "tasks waited for a CPU a fifth of the time (PSI docs)", 1 },
 	{ "cpu_thread", TH(cpu_thread), 0.90,
-	    "one thread at 90% of a core cannot go faster by itself" },
+	    "one thread at 90% of a core cannot go faster by itself", 1 },
 	{ "cpu_steal", TH(cpu_steal), 0.10,
-	    "10% stolen time: the hypervisor is short of CPU" },
+	    "10% stolen time: the hypervisor is short of CPU", 1 },
 	{ "mem_used", TH(mem_used), 0.95,
-	    "MemAvailable under 5% of MemTotal (netdata ram_available)" },
+	    "MemAvailable under 5% of MemTotal (netdata ram_available)", 1 },
 	{ "mem_psi_some", TH(mem_psi_some), 0.10,
-	    "10% of time stalled on memory (PSI docs, oomd)" },
+	    "10% of time stalled on memory (PSI docs, oomd)", 1 },
 	{ "mem_psi_full", TH(mem_psi_full), 0.05,
-	    "5% of time with every task stalled on memory" },
+	    "5% of time with every task stalled on memory", 1 },
 	{ "mem_refault_per_s", TH(mem_refault_per_s), 1000,
-	    "4 MB/s of evicted pages read straight back (4 KiB pages)" },
+	    "4 MB/s of evicted pages read straight back (4 KiB pages)", 0 },
 	{ "mem_majfault_per_s", TH(mem_majfault_per_s), 500,
-	    "sustained major faults: pages read from disk on access" },
+	    "sustained major faults: pages read from disk on access", 0 },
 	{ "mem_swap_per_s", TH(mem_swap_per_s), 100,
-	    "sar -W pswpin/s + pswpout/s in the hundreds" },
+	    "sar -W pswpin/s + pswpout/s in the hundreds", 0 },
 	{ "mem_oom_kills", TH(mem_oom_kills), 1,
-	    "any OOM kill in the window" },
+	    "any OOM kill in the window", 0 },
 	{ "io_util", TH(io_util), 0.90,
-	    "atop dskcritperc 90; iostat %util near 100" },
+	    "atop dskcritperc 90; iostat %util near 100", 1 },
 	{ "io_psi_some", TH(io_psi_some), 0.20,
-	    "a fifth of the time some task waited on I/O" },
+	    "a fifth of the time some task waited on I/O", 1 },
 	{ "io_psi_full", TH(io_psi_full), 0.10,
-	    "10% of time with every task waiting on I/O" },
+	    "10% of time with every task waiting on I/O", 1 },
 	{ "io_iowait", TH(io_iowait), 0.20,
-	    "a fifth of CPU time idle waiting on I/O (sar %iowait)" },
+	    "a fifth of CPU time idle waiting on I/O (sar %iowait)", 1 },
 	{ "net_util", TH(net_util), 0.85,
-	    "a link above 85% on average is full at its peaks" },
+	    "a link above 85% on average is full at its peaks", 1 },
 	{ "net_drop_ratio", TH(net_drop_ratio), 0.01,
-	    "1% of packets dropped" },
+	    "1% of packets dropped", 1 },
 	{ "net_retrans_ratio", TH(net_retrans_ratio), 0.02,
-	    "2% of TCP segments retransmitted" },
+	    "2% of TCP segments retransmitted", 1 },
 	{ "net_min_pkts_per_s", TH(net_min_pkts_per_s), 100,
-	    "below 100 packets/s, loss ratios are noise" },
+	    "below 100 packets/s, loss ratios are noise", 0 },
 	{ "conn_listen_overflows_per_s", TH(conn_listen_overflows_per_s), 1,
-	    "any sustained accept-queue overflow drops connections" },
-	{ NULL, 0, 0, NULL },
+	    "any sustained accept-queue overflow drops connections", 0 },
+	{ "conn_pg_slots", TH(conn_pg_slots), 0.90,
+	    "munin postgres_connections: critical at 90% of max_connections "
+	    "less the reserved slots", 1 },
+	{ "conn_pg_xact_age_s", TH(conn_pg_xact_age_s), 60,
+	    "a transaction open a minute holds its slot, locks and old row "
+	    "versions (check_postgres txn_time)", 0 },
+	{ "conn_fd_system", TH(conn_fd_system), 0.90,
+	    "file handles at 90% of fs.file-max (Linuxfabrik "
+	    "file-descriptors warns at 90)", 1 },
+	{ "conn_fd_process", TH(conn_fd_process), 0.90,
+	    "a process at 90% of its RLIMIT_NOFILE is one burst from EMFILE",
+	    1 },
+	{ NULL, 0, 0, NULL, 0 },
 };
+
+const struct sz_threshold_def *
+sz_threshold_find(const char *name)
+{
+	const struct sz_threshold_def *d;
+
+	for (d = sz_threshold_table; d->name != NULL; d++) {
+		if (strcmp(d->name, name) == 0)
+			return d;
+	}
+	return NULL;
+}
 
 static double *
 th_field(struct sz_thresholds *th, const struct sz_threshold_def *d)
@@ -120,31 +144,29 @@ enum sz_err
 sz_config_set_threshold(struct sz_config *cfg, const char *name,
     const char *value)
 {
-	const struct sz_threshold_def *d;
+	const struct sz_threshold_def *d = sz_threshold_find(name);
 	double v;
 
-	for (d = sz_threshold_table; d->name != NULL; d++) {
-		if (strcmp(d->name, name) != 0)
-			continue;
-		if (parse_double(value, &v) != SZ_OK || v <= 0)
-			return SZ_EINVAL;
-		/* scores live in [0, 1]: a bound of 1 could never be met */
-		if (d->offset == TH(bound) && v >= 1)
-			return SZ_EINVAL;
-		*th_field(&cfg->th, d) = v;
-		return SZ_OK;
-	}
-	return SZ_EINVAL;
+	if (d == NULL || parse_double(value, &v) != SZ_OK || v <= 0)
+		return SZ_EINVAL;
+	if (d->max > 0 && v > d->max)
+		return SZ_ERANGE;
+	/* scores live in [0, 1]: a bound of 1 could never be met */
+	if (d->offset == TH(bound) && v >= 1)
+		return SZ_ERANGE;
+	*th_field(&cfg->th, d) = v;
+	return SZ_OK;
 }
 
 enum sz_err
 sz_parse_rate(const char *s, double *bits_per_s)
 {
+	/* A unit is required: a bare "100" reads as bytes to some and bits
+	 * to others, and no link runs below a kilobit. */
 	static const struct {
 		const char *suffix;
 		double mult;
 	} units[] = {
-		{ "", 1 }, { "bit", 1 },
 		{ "k", 1e3 }, { "kbit", 1e3 },
 		{ "m", 1e6 }, { "mbit", 1e6 },
 		{ "g", 1e9 }, { "gbit", 1e9 },
@@ -160,6 +182,8 @@ sz_parse_rate(const char *s, double *bits_per_s)
 		return SZ_EINVAL;
 	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 		if (strcasecmp(end, units[i].suffix) == 0) {
+			if (v * units[i].mult < 1e3)
+				return SZ_EINVAL;
 			*bits_per_s = v * units[i].mult;
 			return SZ_OK;
 		}
@@ -245,6 +269,35 @@ replace_str(char **dst, const char *value)
 	*dst = sz_xstrdup(value);
 }
 
+/* Say what is wrong with one entry, as precisely as we know. */
+static void
+describe(char *msg, size_t msgsz, const char *section, const char *name,
+    const char *value, enum sz_err err)
+{
+	const struct sz_threshold_def *d = sz_threshold_find(name);
+	bool known = strcmp(section, "links") == 0 ||
+	    (strcmp(section, "thresholds") == 0 && d != NULL);
+
+	if (err == SZ_ETOOBIG)
+		snprintf(msg, msgsz, "[%s] %s: more than %d links", section,
+		    name, SZ_MAX_LINKS);
+	else if (!known)
+		snprintf(msg, msgsz, "[%s] %s: unknown key", section, name);
+	else if (strcmp(section, "links") == 0)
+		snprintf(msg, msgsz, "[links] %s: '%.40s' is not a rate like "
+		    "50mbit, 1gbit or 10g", name, value);
+	else if (d->offset == TH(bound))
+		snprintf(msg, msgsz, "[thresholds] bound: '%.40s' is not a "
+		    "number above 0 and below 1", value);
+	else if (d->max > 0)
+		snprintf(msg, msgsz, "[thresholds] %s: '%.40s' is not a "
+		    "number above 0 and at most %g (a fraction, not a "
+		    "percentage)", name, value, d->max);
+	else
+		snprintf(msg, msgsz, "[thresholds] %s: '%.40s' is not a "
+		    "number above 0", name, value);
+}
+
 /* inih callback: nonzero means the line was understood. */
 static int
 on_entry(void *user, const char *section, const char *name,
@@ -268,9 +321,7 @@ on_entry(void *user, const char *section, const char *name,
 	}
 	if (err != SZ_OK && st->bad_line == 0) {
 		st->bad_line = st->lineno;
-		snprintf(st->msg, st->msgsz, "[%s] %s: %s", section, name,
-		    err == SZ_ETOOBIG ? "too many links" :
-		    "unknown key or bad value");
+		describe(st->msg, st->msgsz, section, name, value, err);
 	}
 	return err == SZ_OK;
 }

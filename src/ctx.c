@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * struct sz_ctx: what every probe may consult while collecting (the root
- * its procfs reads are relative to, and how much of the process table is
- * worth reading).  Opaque outside this file.
+ * its procfs reads are relative to, how much of the process table is
+ * worth reading, and which PostgreSQL server to watch).  Opaque outside
+ * this file.
  */
 #include "config.h"
 
@@ -18,6 +19,8 @@ struct sz_ctx {
 	int *thread_pids;	/* sorted */
 	size_t nthread_pids;
 	const struct sz_threads_sample *ref;
+	char *pg_conninfo;	/* may hold a password */
+	bool pg_no_libpq;
 };
 
 struct sz_ctx *
@@ -36,6 +39,7 @@ sz_ctx_free(struct sz_ctx *ctx)
 		return;
 	free(ctx->root);
 	free(ctx->thread_pids);
+	sz_ctx_set_pg_conninfo(ctx, NULL);
 	free(ctx);
 }
 
@@ -123,4 +127,33 @@ sz_ctx_wants_threads(const struct sz_ctx *ctx, const struct sz_task *proc)
 	    ctx->nthread_pids, sizeof(int), cmp_int) != NULL)
 		return true;
 	return ctx->ref != NULL && busy_since(ctx->ref, proc);
+}
+
+void
+sz_ctx_set_pg_conninfo(struct sz_ctx *ctx, const char *conninfo)
+{
+	if (ctx->pg_conninfo != NULL) {
+		/* it may hold a password: leave no copy in freed memory */
+		explicit_bzero(ctx->pg_conninfo, strlen(ctx->pg_conninfo));
+		free(ctx->pg_conninfo);
+	}
+	ctx->pg_conninfo = conninfo != NULL ? sz_xstrdup(conninfo) : NULL;
+}
+
+const char *
+sz_ctx_pg_conninfo(const struct sz_ctx *ctx)
+{
+	return ctx->pg_conninfo;
+}
+
+void
+sz_ctx_set_pg_libpq(struct sz_ctx *ctx, bool enabled)
+{
+	ctx->pg_no_libpq = !enabled;
+}
+
+bool
+sz_ctx_pg_libpq(const struct sz_ctx *ctx)
+{
+	return !ctx->pg_no_libpq;
 }

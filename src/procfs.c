@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Reading and parsing of the /proc and /sys text files that libproc2 does
- * not cover: /proc/pressure/{cpu,memory,io}, /proc/net/{dev,snmp,netstat}
+ * not cover: /proc/pressure/{cpu,memory,io}, /proc/net/{dev,snmp,netstat},
+ * /proc/net/{tcp,tcp6,unix}, /proc/sys/fs/file-nr, /proc/PID/{fd,limits}
  * and sysfs attributes such as /sys/class/net/IF/speed.  Probes call
  * these helpers; nothing here knows what a counter means.
  *
@@ -15,12 +16,16 @@
 #include "config.h"
 
 #include <assert.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "sizeup/procfs.h"
@@ -80,35 +85,98 @@ out:
 	return err;
 }
 
-enum sz_err
-sz_procfs_read(const char *root, const char *relpath, char **buf,
-    size_t *len)
+/* root/relpath, malloc'd. */
+static char *
+make_path(const char *root, const char *relpath)
 {
 	size_t rootlen = strlen(root);
 	const char *sep = rootlen > 0 && root[rootlen - 1] == '/' ? "" : "/";
 	size_t pathsz = rootlen + strlen(sep) + strlen(relpath) + 1;
 	char *path = sz_xmalloc(pathsz);
+
+	snprintf(path, pathsz, "%s%s%s", root, sep, relpath);
+	return path;
+}
+
+/* Open root/relpath with flags; on failure *err is SZ_ENOENT, SZ_EACCES
+ * or SZ_EIO and the result is -1. */
+static int
+open_at_root(const char *root, const char *relpath, int flags,
+    enum sz_err *err)
+{
+	char *path = make_path(root, relpath);
+	int fd = open(path, flags | O_CLOEXEC);
+
+	*err = SZ_OK;
+	if (fd < 0) {
+		*err = sz_err_from_errno(errno);
+		if (*err != SZ_ENOENT && *err != SZ_EACCES)
+			*err = SZ_EIO;
+	}
+	free(path);
+	return fd;
+}
+
+enum sz_err
+sz_procfs_read(const char *root, const char *relpath, char **buf,
+    size_t *len)
+{
 	enum sz_err err;
 	size_t n;
 	int fd;
 
 	*buf = NULL;
-	snprintf(path, pathsz, "%s%s%s", root, sep, relpath);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		err = sz_err_from_errno(errno);
-		if (err != SZ_ENOENT && err != SZ_EACCES)
-			err = SZ_EIO;
-		goto out;
-	}
+	fd = open_at_root(root, relpath, O_RDONLY, &err);
+	if (fd < 0)
+		return err;
 	err = read_fd(fd, buf, &n);
 	close(fd);
-	if (err)
-		goto out;
-	if (len != NULL)
+	if (err == SZ_OK && len != NULL)
 		*len = n;
-out:
-	free(path);
+	return err;
+}
+
+enum sz_err
+sz_procfs_count_fds(const char *root, const char *relpath, uint64_t *out)
+{
+	struct statfs sfs;
+	struct dirent *d;
+	struct stat st;
+	enum sz_err err;
+	uint64_t n = 0;
+	DIR *dir;
+	int fd;
+
+	fd = open_at_root(root, relpath, O_RDONLY | O_DIRECTORY, &err);
+	if (fd < 0)
+		return err;
+	/*
+	 * Since Linux 6.2 the size of a /proc/PID/fd directory is the number
+	 * of descriptors open in it, so a process with 100,000 sockets costs
+	 * two system calls.  Before, and in fixture trees, the size means
+	 * something else: count the entries.
+	 */
+	if (fstatfs(fd, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC &&
+	    fstat(fd, &st) == 0 && st.st_size > 0) {
+		close(fd);
+		*out = (uint64_t)st.st_size;
+		return SZ_OK;
+	}
+	dir = fdopendir(fd);
+	if (dir == NULL) {
+		close(fd);
+		return SZ_EIO;
+	}
+	errno = 0;
+	while ((d = readdir(dir)) != NULL) {
+		if (strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0)
+			n++;
+	}
+	/* a process that exits while it is listed ends the listing early */
+	err = errno == 0 ? SZ_OK : errno == ENOENT ? SZ_ENOENT : SZ_EIO;
+	closedir(dir);
+	if (err == SZ_OK)
+		*out = n;
 	return err;
 }
 
@@ -389,5 +457,54 @@ sz_procfs_parse_psi(const char *buf, struct sz_psi *out)
 	}
 	psi.present = true;
 	*out = psi;
+	return SZ_OK;
+}
+
+enum sz_err
+sz_procfs_fd_sockets(const char *root, const char *relpath, uint64_t **inodes,
+    size_t *n)
+{
+	uint64_t *v = NULL, ino;
+	size_t nv = 0, cap = 0;
+	const char *end;
+	char link[64];
+	struct dirent *d;
+	enum sz_err err;
+	ssize_t len;
+	DIR *dir;
+	int fd;
+
+	*inodes = NULL;
+	*n = 0;
+	fd = open_at_root(root, relpath, O_RDONLY | O_DIRECTORY, &err);
+	if (fd < 0)
+		return err;
+	dir = fdopendir(fd);
+	if (dir == NULL) {
+		close(fd);
+		return SZ_EIO;
+	}
+	while ((d = readdir(dir)) != NULL) {
+		len = readlinkat(dirfd(dir), d->d_name, link, sizeof(link) - 1);
+		if (len <= 0)
+			continue;	/* ".", "..", or closed meanwhile */
+		link[len] = '\0';
+		/* "socket:[12345]", the inode of /proc/net/{tcp,unix} */
+		if (strncmp(link, "socket:[", 8) != 0)
+			continue;
+		if (scan_digits(link + 8, &ino, &end) != SZ_OK ||
+		    strcmp(end, "]") != 0)
+			continue;
+		if (nv == cap) {
+			if (cap >= SZ_PROCFS_MAX_FDS)
+				break;
+			cap = cap > 0 ? 2 * cap : 16;
+			v = sz_xreallocarray(v, cap, sizeof(*v));
+		}
+		v[nv++] = ino;
+	}
+	closedir(dir);
+	*inodes = v;
+	*n = nv;
 	return SZ_OK;
 }

@@ -92,24 +92,6 @@ shares(struct sz_core_rate *out, const struct tick_acc *t)
 	    out->irq + out->softirq);
 }
 
-static const struct sz_cpu_ticks *
-find_core(const struct sz_cpu_sample *c, int id)
-{
-	size_t lo = 0, hi = c->ncores;
-
-	while (lo < hi) {	/* cores are sorted by id */
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (c->cores[mid].id == id)
-			return &c->cores[mid];
-		if (c->cores[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
 static void
 psi_acc(uint64_t *some, uint64_t *full, const struct sz_psi *a,
     const struct sz_psi *b)
@@ -169,8 +151,10 @@ cpu_rates(struct sz_cpu_rates *out, const struct sz_sample *const *win,
 		ctxt += delta(a->ctxt, b->ctxt);
 		psi_acc(&psi_some, &psi_full, &a->psi, &b->psi);
 		for (k = 0; k < last->ncores; k++) {
-			const struct sz_cpu_ticks *ta = find_core(a, acc[k].id);
-			const struct sz_cpu_ticks *tb = find_core(b, acc[k].id);
+			const struct sz_cpu_ticks *ta = sz_sample_core(a,
+			    acc[k].id);
+			const struct sz_cpu_ticks *tb = sz_sample_core(b,
+			    acc[k].id);
 
 			if (ta != NULL && tb != NULL)
 				acc_ticks(&acc[k], ta, tb);
@@ -277,6 +261,59 @@ rate_tasks(struct sz_task_rate **out, const struct sz_task *bv, size_t nb,
 	return n;
 }
 
+static int
+cmp_rss(const void *a, const void *b)
+{
+	const struct sz_task_rate *x = a, *y = b;
+
+	if (x->rss_bytes != y->rss_bytes)
+		return x->rss_bytes < y->rss_bytes ? 1 : -1;
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+static int
+cmp_nthreads(const void *a, const void *b)
+{
+	const struct sz_task_rate *x = a, *y = b;
+
+	if (x->nthreads != y->nthreads)
+		return x->nthreads < y->nthreads ? 1 : -1;
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+/* Copy the first SZ_TOP_TASKS of v (n, sorted by cmp) to out. */
+static size_t
+keep_top(struct sz_task_rate *out, struct sz_task_rate *v, size_t n,
+    int (*cmp)(const void *, const void *))
+{
+	size_t k = n < SZ_TOP_TASKS ? n : SZ_TOP_TASKS;
+
+	if (cmp != NULL)
+		qsort(v, n, sizeof(*v), cmp);
+	memcpy(out, v, k * sizeof(*v));
+	return k;
+}
+
+/* Name each process's hottest thread: threads (nt) are sorted hottest
+ * first, so the first of a pid is its hottest. */
+static void
+attribute_threads(struct sz_task_rate *procs, size_t np,
+    const struct sz_task_rate *threads, size_t nt)
+{
+	size_t i, j;
+
+	for (i = 0; i < np; i++) {
+		for (j = 0; j < nt; j++) {
+			if (threads[j].pid == procs[i].pid) {
+				procs[i].hot_tid = threads[j].tid;
+				procs[i].hot_cpu = threads[j].cpu;
+				procs[i].hot_comm = threads[j].comm;
+				break;
+			}
+		}
+	}
+}
+
 static void
 thread_rates(struct sz_thread_rates *out, const struct sz_sample *first,
     const struct sz_sample *last, double seconds)
@@ -288,31 +325,32 @@ thread_rates(struct sz_thread_rates *out, const struct sz_sample *first,
 	double per_tick = 1.0 / (hz * seconds);
 	/* one tick of slack: start times are truncated to ticks */
 	double born_after = ts_seconds(&first->boot) * hz - 1;
-	size_t np, nt, i, j;
+	size_t np, nt, i;
 
 	if (!a->valid || !b->valid)
 		return;
 	out->valid = true;
 	out->total_procs = b->nprocs;
-	out->total_threads = b->nthreads;
+	/* the last sample reads only some threads; every process says how
+	 * many it has */
+	for (i = 0; i < b->nprocs; i++)
+		out->total_threads += b->procs[i].nthreads > 0 ?
+		    (size_t)b->procs[i].nthreads : 0;
+	if (b->procs_total > 0) {	/* rebuilt from a record: trimmed */
+		out->total_procs = b->procs_total;
+		out->total_threads = b->threads_total;
+	}
 	np = rate_tasks(&procs, b->procs, b->nprocs, a->procs, a->nprocs,
 	    false, born_after, per_tick);
 	nt = rate_tasks(&threads, b->threads, b->nthreads, a->threads,
 	    a->nthreads, true, born_after, per_tick);
-	out->nprocs = np < SZ_TOP_TASKS ? np : SZ_TOP_TASKS;
-	out->nthreads = nt < SZ_TOP_TASKS ? nt : SZ_TOP_TASKS;
-	memcpy(out->procs, procs, out->nprocs * sizeof(*procs));
-	memcpy(out->threads, threads, out->nthreads * sizeof(*threads));
-	/* threads are sorted hottest first: the first of a pid is its hottest */
-	for (i = 0; i < out->nprocs; i++) {
-		for (j = 0; j < nt; j++) {
-			if (threads[j].pid == out->procs[i].pid) {
-				out->procs[i].hot_tid = threads[j].tid;
-				out->procs[i].hot_cpu = threads[j].cpu;
-				break;
-			}
-		}
-	}
+	out->nthreads = keep_top(out->threads, threads, nt, NULL);
+	out->nprocs = keep_top(out->procs, procs, np, NULL);
+	out->nby_rss = keep_top(out->by_rss, procs, np, cmp_rss);
+	out->nby_threads = keep_top(out->by_threads, procs, np, cmp_nthreads);
+	attribute_threads(out->procs, out->nprocs, threads, nt);
+	attribute_threads(out->by_rss, out->nby_rss, threads, nt);
+	attribute_threads(out->by_threads, out->nby_threads, threads, nt);
 	free(procs);
 	free(threads);
 }
@@ -368,18 +406,6 @@ mem_rates(struct sz_mem_rates *out, const struct sz_sample *const *win,
 
 /* ---- disks ---------------------------------------------------------- */
 
-static const struct sz_disk *
-find_disk(const struct sz_disk_sample *d, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < d->ndisks; i++) {
-		if (strcmp(d->disks[i].name, name) == 0)
-			return &d->disks[i];
-	}
-	return NULL;
-}
-
 static void
 disk_rates(struct sz_disk_rates *out, const struct sz_sample *const *win,
     size_t n, double seconds)
@@ -404,9 +430,9 @@ disk_rates(struct sz_disk_rates *out, const struct sz_sample *const *win,
 		if (d->partition)
 			continue;	/* the whole device tells the load */
 		for (i = 1; i < n; i++) {
-			const struct sz_disk *a = find_disk(&win[i - 1]->disk,
-			    d->name);
-			const struct sz_disk *b = find_disk(&win[i]->disk,
+			const struct sz_disk *a = sz_sample_disk(
+			    &win[i - 1]->disk, d->name);
+			const struct sz_disk *b = sz_sample_disk(&win[i]->disk,
 			    d->name);
 
 			if (a == NULL || b == NULL)
@@ -434,18 +460,6 @@ disk_rates(struct sz_disk_rates *out, const struct sz_sample *const *win,
 }
 
 /* ---- network -------------------------------------------------------- */
-
-static const struct sz_netif *
-find_if(const struct sz_net_sample *s, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < s->nifs; i++) {
-		if (strcmp(s->ifs[i].name, name) == 0)
-			return &s->ifs[i];
-	}
-	return NULL;
-}
 
 static void
 net_rates(struct sz_net_rates *out, const struct sz_sample *const *win,
@@ -488,9 +502,9 @@ net_rates(struct sz_net_rates *out, const struct sz_sample *const *win,
 		double cap = cfg ? sz_config_link_speed(cfg, f->name) : 0;
 
 		for (i = 1; i < n; i++) {
-			const struct sz_netif *a = find_if(&win[i - 1]->net,
-			    f->name);
-			const struct sz_netif *b = find_if(&win[i]->net,
+			const struct sz_netif *a = sz_sample_netif(
+			    &win[i - 1]->net, f->name);
+			const struct sz_netif *b = sz_sample_netif(&win[i]->net,
 			    f->name);
 
 			if (a == NULL || b == NULL)
@@ -524,6 +538,91 @@ net_rates(struct sz_net_rates *out, const struct sz_sample *const *win,
 	}
 }
 
+/* ---- connections ---------------------------------------------------- */
+
+static void
+pg_rates(struct sz_pg_rates *out, const struct sz_sample *const *win,
+    size_t n)
+{
+	const struct sz_pg_sample *last = &win[n - 1]->pg;
+	double sum = 0;
+	size_t i, nread = 0;
+
+	if (!last->valid)
+		return;
+	out->valid = true;
+	out->last = last;
+	for (i = 0; i < n; i++) {
+		const struct sz_pg_sample *p = &win[i]->pg;
+
+		if (!p->valid || p->source != last->source)
+			continue;
+		sum += (double)p->backends;
+		if (p->backends > out->used_max)
+			out->used_max = p->backends;
+		nread++;
+	}
+	out->used_avg = sum / (double)nread;
+	if (last->max_connections < 0 || last->superuser_reserved < 0 ||
+	    last->reserved < 0)
+		return;
+	out->slots_known = true;
+	out->usable = last->max_connections - last->superuser_reserved -
+	    last->reserved;
+	if (out->usable > 0)
+		out->used = out->used_avg / (double)out->usable;
+}
+
+static double
+fd_share(uint64_t open, uint64_t limit)
+{
+	if (limit == UINT64_MAX)
+		return 0;
+	return limit > 0 ? (double)open / (double)limit : 1;
+}
+
+static int
+cmp_fd_used(const void *a, const void *b)
+{
+	const struct sz_fd_proc_rate *x = a, *y = b;
+
+	if (x->used != y->used)
+		return x->used < y->used ? 1 : -1;
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+static void
+fd_rates(struct sz_fd_rates *out, const struct sz_sample *last)
+{
+	const struct sz_fd_sample *fd = &last->fd;
+	struct sz_fd_proc_rate *v;
+	size_t i;
+
+	if (!fd->valid)
+		return;
+	out->valid = true;
+	out->allocated = fd->allocated;
+	out->max = fd->max;
+	out->used = fd->max > 0 ? (double)fd->allocated / (double)fd->max : 0;
+	out->nread = fd->nprocs;
+	if (fd->nprocs == 0)
+		return;
+	v = sz_xcalloc(fd->nprocs, sizeof(*v));
+	for (i = 0; i < fd->nprocs; i++) {
+		const struct sz_fd_proc *p = &fd->procs[i];
+
+		v[i].pid = p->pid;
+		v[i].comm = p->comm;
+		v[i].open = p->open;
+		v[i].soft_limit = p->soft_limit;
+		v[i].used = fd_share(p->open, p->soft_limit);
+	}
+	qsort(v, fd->nprocs, sizeof(*v), cmp_fd_used);
+	out->nprocs = fd->nprocs < SZ_TOP_FDS ? fd->nprocs : SZ_TOP_FDS;
+	memcpy(out->procs, v, out->nprocs * sizeof(*v));
+	free(v);
+}
+
 /* ---- window --------------------------------------------------------- */
 
 enum sz_err
@@ -549,6 +648,8 @@ sz_rates_compute(struct sz_rates *out, const struct sz_sample *const *win,
 	mem_rates(&out->mem, win, n, seconds);
 	disk_rates(&out->disk, win, n, seconds);
 	net_rates(&out->net, win, n, seconds, cfg);
+	pg_rates(&out->pg, win, n);
+	fd_rates(&out->fd, win[n - 1]);
 	return SZ_OK;
 }
 

@@ -271,6 +271,117 @@ network_json(const struct sz_report *rep)
 }
 
 static json_t *
+jcount(uint64_t n)
+{
+	return json_integer((json_int_t)n);
+}
+
+/* A setting or figure that may be unknown (negative). */
+static json_t *
+jknown(int64_t v)
+{
+	return v >= 0 ? json_integer((json_int_t)v) : json_null();
+}
+
+static json_t *
+pg_counts_json(const struct sz_pg_count *v, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		json_t *o = json_object();
+
+		set(o, "name", jstr(v[i].name));
+		set(o, "connections", jcount(v[i].n));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+static json_t *
+postgresql_json(const struct sz_pg_rates *pg)
+{
+	static const char *const state_keys[SZ_PG_NSTATES] = {
+		[SZ_PG_ACTIVE] = "active",
+		[SZ_PG_IDLE] = "idle",
+		[SZ_PG_IDLE_IN_XACT] = "idle_in_transaction",
+		[SZ_PG_IDLE_IN_XACT_ABORTED] = "idle_in_transaction_aborted",
+		[SZ_PG_FASTPATH] = "fastpath_function_call",
+		[SZ_PG_DISABLED] = "disabled",
+		[SZ_PG_OTHER] = "other",
+	};
+	const struct sz_pg_sample *p = pg->last;
+	json_t *o, *states;
+	size_t i;
+
+	if (!pg->valid)
+		return json_null();
+	o = json_object();
+	set(o, "source", json_string(p->source == SZ_PG_SOURCE_LIBPQ ?
+	    "libpq" : "process-titles"));
+	set(o, "port", p->port > 0 ? json_integer(p->port) : json_null());
+	set(o, "max_connections", jknown(p->max_connections));
+	set(o, "superuser_reserved_connections",
+	    jknown(p->superuser_reserved));
+	set(o, "reserved_connections", jknown(p->reserved));
+	set(o, "usable_slots", pg->slots_known ? jknown(pg->usable) :
+	    json_null());
+	set(o, "used_slots", jreal(pg->used_avg));
+	set(o, "used_slots_max", jcount(pg->used_max));
+	set(o, "used", pg->slots_known && pg->usable > 0 ? jreal(pg->used) :
+	    json_null());
+	set(o, "backends", jcount(p->backends));
+	states = json_object();
+	for (i = 0; i < SZ_PG_NSTATES; i++)
+		set(states, state_keys[i], jcount(p->states[i]));
+	set(o, "states", states);
+	set(o, "waiting_on_lock", jcount(p->waiting_lock));
+	set(o, "active_on_cpu", p->waits_known ? jcount(p->active_on_cpu) :
+	    json_null());
+	set(o, "active_on_io", p->waits_known ? jcount(p->active_on_io) :
+	    json_null());
+	set(o, "hidden", jcount(p->hidden));
+	set(o, "oldest_transaction_age_s", p->oldest_xact_s >= 0 ?
+	    jreal(p->oldest_xact_s) : json_null());
+	set(o, "databases", pg_counts_json(p->dbs, p->ndbs));
+	set(o, "users", pg_counts_json(p->users, p->nusers));
+	set(o, "tcp_established", jknown(p->tcp_established));
+	set(o, "refused_sizeup", json_boolean(p->refused_full));
+	return o;
+}
+
+static json_t *
+fds_json(const struct sz_fd_rates *fd)
+{
+	json_t *o, *procs;
+	size_t i;
+
+	if (!fd->valid)
+		return json_null();
+	o = json_object();
+	set(o, "allocated", jcount(fd->allocated));
+	set(o, "max", jcount(fd->max));
+	set(o, "used", jreal(fd->used));
+	set(o, "processes_read", jcount(fd->nread));
+	procs = json_array();
+	for (i = 0; i < fd->nprocs; i++) {
+		const struct sz_fd_proc_rate *p = &fd->procs[i];
+		json_t *j = json_object();
+
+		set(j, "pid", json_integer(p->pid));
+		set(j, "comm", jstr(p->comm));
+		set(j, "open", jcount(p->open));
+		set(j, "soft_limit", p->soft_limit == UINT64_MAX ?
+		    json_null() : jcount(p->soft_limit));
+		set(j, "used", jreal(p->used));
+		json_array_append_new(procs, j);
+	}
+	set(o, "processes", procs);
+	return o;
+}
+
+static json_t *
 connections_json(const struct sz_report *rep)
 {
 	const struct sz_net_rates *n = &rep->rates->net;
@@ -281,6 +392,8 @@ connections_json(const struct sz_report *rep)
 		    jreal(n->listen_overflows_per_s));
 		set(o, "listen_drops_per_s", jreal(n->listen_drops_per_s));
 	}
+	set(o, "postgresql", postgresql_json(&rep->rates->pg));
+	set(o, "file_descriptors", fds_json(&rep->rates->fd));
 	return o;
 }
 
@@ -360,7 +473,12 @@ report_json(const struct sz_report *rep)
 enum sz_err
 sz_render_json(FILE *out, const struct sz_report *rep)
 {
-	json_t *doc = report_json(rep);
+	return sz_render_json_doc(out, report_json(rep));
+}
+
+enum sz_err
+sz_render_json_doc(FILE *out, json_t *doc)
+{
 	int rc;
 
 	if (doc == NULL)

@@ -216,15 +216,19 @@ print_disks(FILE *out, const struct sz_rates *r)
 	const struct sz_disk_rates *d = &r->disk;
 	size_t i, shown = 0;
 
+	/* a table of fixed columns: 71 wide, so never wrapped mid-field */
 	for (i = 0; i < d->ndisks; i++) {
 		const struct sz_disk_rate *k = &d->disks[i];
 		char name[SAFE_MAX], rb[32], wb[32];
 
 		if (k->reads_per_s + k->writes_per_s <= 0 && k->util <= 0)
 			continue;	/* idle loop and ram devices */
-		emit(out, shown++ ? "" : "Disks", 9, "%-10s %5.0f IOPS r %s/s "
-		    "w %s/s util %3.0f%% %.1f ms q %.1f",
-		    safe_cut(name, 10, k->name),
+		if (shown++ == 0)
+			fprintf(out, "Disks    %-10s %7s %10s %10s %5s %8s "
+			    "%6s\n", "device", "IOPS", "read/s", "write/s",
+			    "util", "wait ms", "queue");
+		fprintf(out, "         %-10s %7.0f %10s %10s %4.0f%% %8.1f "
+		    "%6.1f\n", safe_cut(name, 10, k->name),
 		    k->reads_per_s + k->writes_per_s,
 		    human_bytes(rb, sizeof(rb), k->read_bytes_per_s),
 		    human_bytes(wb, sizeof(wb), k->write_bytes_per_s),
@@ -258,6 +262,92 @@ print_network(FILE *out, const struct sz_rates *r)
 	if (n->tcp_valid)
 		fprintf(out, "         TCP %.0f segments/s out, %.1f "
 		    "retransmits/s\n", n->out_segs_per_s, n->retrans_per_s);
+}
+
+/* "name n, name n" of the top databases or users. */
+static const char *
+pg_tops(char *buf, size_t sz, const struct sz_pg_count *v, size_t n)
+{
+	char name[SAFE_MAX];
+	size_t i, len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && len < sz; i++)
+		len += (size_t)snprintf(buf + len, sz - len, "%s%s %llu",
+		    i ? ", " : "", safe(name, v[i].name),
+		    (unsigned long long)v[i].n);
+	return buf;
+}
+
+static void
+print_postgresql(FILE *out, const struct sz_rates *r)
+{
+	const struct sz_pg_rates *pg = &r->pg;
+	const struct sz_pg_sample *p = pg->last;
+	const char *src;
+	char dbs[SAFE_MAX], users[SAFE_MAX], aborted[32] = "", other[32] = "";
+
+	if (!pg->valid)
+		return;
+	src = p->source == SZ_PG_SOURCE_LIBPQ ? "libpq" : "process titles";
+	if (pg->slots_known)
+		emit(out, "Postgres", 9, "%.0f of %lld usable slots used "
+		    "(max_connections %lld; %s, port %d)", pg->used_avg,
+		    (long long)pg->usable, (long long)p->max_connections, src,
+		    p->port);
+	else
+		emit(out, "Postgres", 9, "%llu client backends (slots unknown; "
+		    "%s, port %d)", (unsigned long long)p->backends, src,
+		    p->port);
+	/* the rare states only when there are some */
+	if (p->states[SZ_PG_IDLE_IN_XACT_ABORTED] > 0)
+		snprintf(aborted, sizeof(aborted), " (%llu aborted)",
+		    (unsigned long long)p->states[SZ_PG_IDLE_IN_XACT_ABORTED]);
+	if (p->states[SZ_PG_FASTPATH] + p->states[SZ_PG_DISABLED] +
+	    p->states[SZ_PG_OTHER] > 0)
+		snprintf(other, sizeof(other), ", %llu other",
+		    (unsigned long long)(p->states[SZ_PG_FASTPATH] +
+		    p->states[SZ_PG_DISABLED] + p->states[SZ_PG_OTHER]));
+	emit(out, "", 9, "%llu active (%llu waiting on a lock), %llu idle, "
+	    "%llu idle in transaction%s%s",
+	    (unsigned long long)p->states[SZ_PG_ACTIVE],
+	    (unsigned long long)p->waiting_lock,
+	    (unsigned long long)p->states[SZ_PG_IDLE],
+	    (unsigned long long)(p->states[SZ_PG_IDLE_IN_XACT] +
+	    p->states[SZ_PG_IDLE_IN_XACT_ABORTED]), aborted, other);
+	if (p->oldest_xact_s >= 0)
+		emit(out, "", 9, "oldest open transaction %.1f s",
+		    p->oldest_xact_s);
+	if (p->ndbs > 0)
+		emit(out, "", 9, "databases: %s; users: %s",
+		    pg_tops(dbs, sizeof(dbs), p->dbs, p->ndbs),
+		    pg_tops(users, sizeof(users), p->users, p->nusers));
+}
+
+/* PostgreSQL slots, file descriptors and listen queues. */
+static void
+print_connections(FILE *out, const struct sz_rates *r)
+{
+	const struct sz_fd_rates *fd = &r->fd;
+	const struct sz_net_rates *n = &r->net;
+	char comm[SAFE_MAX];
+
+	print_postgresql(out, r);
+	if (fd->valid)
+		emit(out, "Files", 9, "%llu of %llu file handles in use",
+		    (unsigned long long)fd->allocated,
+		    (unsigned long long)fd->max);
+	if (fd->valid && fd->nprocs > 0 &&
+	    fd->procs[0].soft_limit != UINT64_MAX)
+		emit(out, "", 9, "fullest: %s (pid %d) %llu of its %llu "
+		    "descriptors", safe(comm, fd->procs[0].comm),
+		    fd->procs[0].pid, (unsigned long long)fd->procs[0].open,
+		    (unsigned long long)fd->procs[0].soft_limit);
+	if (n->listen_valid && (n->listen_overflows_per_s > 0 ||
+	    n->listen_drops_per_s > 0))
+		emit(out, "Listen", 9, "%.1f accept-queue overflows/s, %.1f "
+		    "drops/s", n->listen_overflows_per_s,
+		    n->listen_drops_per_s);
 }
 
 static void
@@ -321,7 +411,14 @@ sz_render_text(FILE *out, const struct sz_report *rep)
 	print_memory(out, r);
 	print_disks(out, r);
 	print_network(out, r);
+	print_connections(out, r);
 	print_processes(out, r);
 	print_errors(out, r);
 	return ferror(out) ? SZ_EIO : SZ_OK;
+}
+
+void
+sz_render_wrapped(FILE *out, const char *lead, int indent, const char *text)
+{
+	print_wrapped(out, lead, indent, text);
 }

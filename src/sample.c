@@ -28,6 +28,9 @@ sz_sample_free(struct sz_sample *s)
 	free(s->threads.threads);
 	free(s->disk.disks);
 	free(s->net.ifs);
+	free(s->pg.dbs);
+	free(s->pg.users);
+	free(s->fd.procs);
 	free(s);
 }
 
@@ -53,4 +56,46 @@ sz_sample_elapsed(const struct sz_sample *a, const struct sz_sample *b)
 {
 	return (double)(b->mono.tv_sec - a->mono.tv_sec) +
 	    (double)(b->mono.tv_nsec - a->mono.tv_nsec) / 1e9;
+}
+
+const struct sz_cpu_ticks *
+sz_sample_core(const struct sz_cpu_sample *c, int id)
+{
+	size_t lo = 0, hi = c->ncores;
+
+	while (lo < hi) {	/* cores are sorted by id */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (c->cores[mid].id == id)
+			return &c->cores[mid];
+		if (c->cores[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+const struct sz_disk *
+sz_sample_disk(const struct sz_disk_sample *d, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < d->ndisks; i++) {
+		if (strcmp(d->disks[i].name, name) == 0)
+			return &d->disks[i];
+	}
+	return NULL;
+}
+
+const struct sz_netif *
+sz_sample_netif(const struct sz_net_sample *n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n->nifs; i++) {
+		if (strcmp(n->ifs[i].name, name) == 0)
+			return &n->ifs[i];
+	}
+	return NULL;
 }

@@ -49,7 +49,12 @@ expect "--version" 0 "$SIZEUP" --version
 grep -qx "sizeup [0-9][0-9.]*" "$tmp/out" && ok "--version prints the version" ||
 	not_ok "--version prints the version"
 expect "--help" 0 "$SIZEUP" --help
-expect "no command" 2 "$SIZEUP"
+# No command runs top, which needs a terminal: here it has none.
+expect "no command, no terminal" 1 "$SIZEUP"
+expect "top without a terminal" 1 "$SIZEUP" top
+expect "top: bad --interval" 2 "$SIZEUP" top --interval 0
+expect "options alone go to top" 2 "$SIZEUP" --bogus
+expect "top --from with --interval" 2 "$SIZEUP" top --from x --interval 2
 expect "unknown command" 2 "$SIZEUP" frobnicate
 expect "bad --duration" 2 "$SIZEUP" diagnose --duration abc
 expect "negative --interval" 2 "$SIZEUP" diagnose --interval -1
@@ -57,6 +62,19 @@ expect "--interval above --duration" 2 "$SIZEUP" diagnose --duration 1 \
 	--interval 2
 expect "bad --link-speed" 2 "$SIZEUP" diagnose --link-speed eth0=fast
 expect "stray argument" 2 "$SIZEUP" diagnose extra
+expect "unknown option" 2 "$SIZEUP" diagnose --bogus
+expect "option without its value" 2 "$SIZEUP" diagnose --config
+expect "a rate without a unit" 2 "$SIZEUP" diagnose --link-speed lo=100
+expect "diagnose --help" 0 "$SIZEUP" diagnose --help
+grep -q -- '--link-speed IF=RATE' "$tmp/out" && ok "diagnose --help lists options" ||
+	not_ok "diagnose --help lists options"
+"$SIZEUP" diagnose --duration 0.3 --link-speed nosuchif0=1g >/dev/null \
+	2>"$tmp/err"
+[ $? = 0 ] && grep -q "no interface 'nosuchif0'" "$tmp/err" &&
+	ok "--link-speed for a missing interface warns" ||
+	not_ok "--link-speed for a missing interface warns"
+expect "--duration shorter than the default interval" 0 "$SIZEUP" \
+	diagnose --duration 0.3 --json
 expect "missing --config" 2 "$SIZEUP" diagnose --config "$tmp/none.conf"
 printf '[thresholds]\ncpu_util = 0.9\nno_such_key = 1\n' >"$tmp/bad.conf"
 expect "bad config key" 2 "$SIZEUP" diagnose --config "$tmp/bad.conf"
@@ -146,6 +164,20 @@ if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null &&
 	fi
 else
 	echo "# skipped the no-PSI case: needs root, unshare and PSI"
+fi
+
+# A PostgreSQL server named but not there: a report all the same, the
+# failure under errors, and the connection string nowhere in it.
+expect "--pg to no server" 0 "$SIZEUP" diagnose --json --duration 0.2 \
+	--interval 0.2 --pg "host=$tmp port=1 password=not-shown-9x"
+json_check "$tmp/out" '[e for e in d["errors"] if e["probe"] == "postgresql"
+	and "libpq" in e["message"]]' &&
+	ok "--pg failure named under errors" ||
+	not_ok "--pg failure named under errors"
+if grep -q 'not-shown-9x' "$tmp/out" "$tmp/err"; then
+	not_ok "--pg password not in the report"
+else
+	ok "--pg password not in the report"
 fi
 
 echo "$pass passed, $fail failed"

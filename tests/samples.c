@@ -8,6 +8,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "samples.h"
@@ -304,6 +305,74 @@ smp_listen(struct sz_sample *s, uint64_t overflows, uint64_t drops)
 	s->net.listen_valid = true;
 	s->net.listen_overflows = overflows;
 	s->net.listen_drops = drops;
+}
+
+static struct sz_pg_count *
+one_count(const char *name, uint64_t n)
+{
+	struct sz_pg_count *c = sz_xcalloc(1, sizeof(*c));
+
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	c->n = n;
+	return c;
+}
+
+void
+smp_pg(struct sz_sample *s, int64_t max_connections,
+    int64_t superuser_reserved, uint64_t active, uint64_t idle,
+    uint64_t idle_in_xact)
+{
+	struct sz_pg_sample *pg = &s->pg;
+	uint64_t n = active + idle + idle_in_xact;
+
+	free(pg->dbs);
+	free(pg->users);
+	memset(pg, 0, sizeof(*pg));
+	pg->valid = true;
+	pg->source = SZ_PG_SOURCE_LIBPQ;
+	pg->port = 5432;
+	pg->backends = n;
+	pg->states[SZ_PG_ACTIVE] = active;
+	pg->states[SZ_PG_IDLE] = idle;
+	pg->states[SZ_PG_IDLE_IN_XACT] = idle_in_xact;
+	pg->waits_known = true;
+	pg->oldest_xact_s = idle_in_xact > 0 || active > 0 ? 2.5 : -1;
+	pg->max_connections = max_connections;
+	pg->superuser_reserved = superuser_reserved;
+	pg->reserved = 0;
+	pg->tcp_established = -1;
+	if (n > 0) {
+		pg->dbs = one_count("shop", n);
+		pg->ndbs = 1;
+		pg->users = one_count("app", n);
+		pg->nusers = 1;
+	}
+}
+
+void
+smp_fd(struct sz_sample *s, uint64_t allocated, uint64_t max)
+{
+	s->fd.valid = true;
+	s->fd.allocated = allocated;
+	s->fd.max = max;
+}
+
+void
+smp_fd_proc(struct sz_sample *s, int pid, const char *comm, uint64_t open,
+    uint64_t soft_limit)
+{
+	struct sz_fd_sample *fd = &s->fd;
+	struct sz_fd_proc *p;
+
+	fd->procs = sz_xreallocarray(fd->procs, fd->nprocs + 1,
+	    sizeof(*fd->procs));
+	p = &fd->procs[fd->nprocs++];
+	memset(p, 0, sizeof(*p));
+	p->pid = pid;
+	snprintf(p->comm, sizeof(p->comm), "%s", comm);
+	p->open = open;
+	p->soft_limit = soft_limit;
+	p->hard_limit = soft_limit;
 }
 
 /* The processes of the quiet host: pid, tid, comm, ticks in a and b. */

@@ -87,6 +87,25 @@ void smp_tcp(struct sz_sample *s, uint64_t out_segs, uint64_t retrans);
 void smp_listen(struct sz_sample *s, uint64_t overflows, uint64_t drops);
 
 /*
+ * A PostgreSQL reading through libpq: max_connections and
+ * superuser_reserved_connections (reserved_connections 0), and client
+ * backends active, idle and idle in a transaction, in database "shop" of
+ * user "app".  Other fields (lock waits, what active backends wait on)
+ * are set on s->pg directly.
+ */
+void smp_pg(struct sz_sample *s, int64_t max_connections,
+    int64_t superuser_reserved, uint64_t active, uint64_t idle,
+    uint64_t idle_in_xact);
+
+/* /proc/sys/fs/file-nr: handles allocated, and fs.file-max. */
+void smp_fd(struct sz_sample *s, uint64_t allocated, uint64_t max);
+
+/* A process's open descriptors and soft RLIMIT_NOFILE (UINT64_MAX:
+ * unlimited), as the fds probe reads them; processes in pid order. */
+void smp_fd_proc(struct sz_sample *s, int pid, const char *comm,
+    uint64_t open, uint64_t soft_limit);
+
+/*
  * A quiet host between a (at 0 s) and b (at 10 s), both made by smp_new()
  * with the same number of cores: every core 5% busy, one runnable task
  * besides the reader, a few small processes, 16 GiB RAM with 10 GiB

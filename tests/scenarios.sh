@@ -21,6 +21,7 @@ if [ "$(id -u)" != 0 ]; then
 	exit $skip
 fi
 # The cases this build answers; SZ_SCENARIOS picks others.
-cases=${SZ_SCENARIOS:-idle cpu-all cpu-single io-fsync mem-thrash net-link}
+default="idle cpu-all cpu-single io-fsync mem-thrash net-link pg-slots"
+cases=${SZ_SCENARIOS:-$default}
 # shellcheck disable=SC2086
 exec "$run" --sizeup "${SIZEUP:?SIZEUP is not set}" $cases

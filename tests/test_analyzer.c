@@ -151,6 +151,31 @@ test_analyzer_quiet_host_is_none(void **state)
 	sc_fini(&sc);
 }
 
+/*
+ * Quiet, but a disk at 85% busy (threshold 90%) is near binding: the
+ * summary names it instead of calling the host far from its limits.
+ */
+static void
+test_analyzer_quiet_names_the_closest(void **state)
+{
+	struct scenario sc;
+	const struct sz_report *rep;
+	struct sz_disk *sda;
+
+	(void)state;
+	sc_init(&sc, 4);
+	sda = smp_find_disk(sc.b, "sda");
+	sda->writes = 20000;
+	sda->write_ms = 10000;
+	sda->io_ms = 8500;
+	rep = sc_run(&sc);
+	verdict_is(rep, SZ_BOUND_NONE, NULL, SZ_HELPS_NULL);
+	assert_contains(rep->summary, "nothing is past its threshold; "
+	    "closest: sda was busy 85% of the time (");
+	assert_contains(rep->summary, "(threshold 0.9)");
+	sc_fini(&sc);
+}
+
 /* Busy is not bound: 80% CPU, a 60% busy disk and a half-full link. */
 static void
 test_analyzer_busy_below_thresholds_is_none(void **state)
@@ -250,13 +275,14 @@ test_analyzer_cpu_single_thread(void **state)
 	assert_non_null(e);
 	sz_assert_near(e->value, 0.99, 1e-9);
 	sz_assert_near(e->threshold, 0.90, 1e-9);
-	/* 0.99 / 0.9 = 1.1: 0.7 + 0.3 * 0.1 / 0.5 */
-	sz_assert_near(e->score, 0.76, 1e-9);
+	/* a share ramps from the bound at 0.9 to 1 at its ceiling, 1.0:
+	 * 0.7 + 0.3 * (0.99 - 0.9) / (1 - 0.9) */
+	sz_assert_near(e->score, 0.97, 1e-9);
 	assert_string_equal(e->says,
 	    "thread 4242 of node (pid 4242) used 99% of one core");
 	/* 4 x (1 - 0.285) = 2.86 cores' worth of room */
 	assert_string_equal(rep->summary, "one thread of node (pid 4242) "
-	    "uses 99% of a core while 3 of 4 cores are idle");
+	    "uses 99% of a core while 3 of 4 cores idle");
 	sc_fini(&sc);
 }
 
@@ -300,7 +326,7 @@ test_analyzer_cpu_single_thread_two_cores(void **state)
 	hot_thread(&sc, 4242, "node", 990, 1, 1);
 	rep = sc_run(&sc);
 	verdict_is(rep, SZ_BOUND_CPU, "single-thread", SZ_HELPS_NO);
-	assert_contains(rep->summary, "while 1 of 2 cores are idle");
+	assert_contains(rep->summary, "while 1 of 2 cores idle");
 	sc_fini(&sc);
 }
 
@@ -436,7 +462,7 @@ test_analyzer_memory_beats_io(void **state)
 
 /*
  * kswapd burns a core while memory thrashes: the hot thread is a symptom.
- * CPU scores 0.76 and memory 0.73, but memory is the verdict.
+ * CPU scores 0.97 and memory 0.73, but memory is the verdict.
  */
 static void
 test_analyzer_memory_beats_single_thread(void **state)
@@ -554,7 +580,7 @@ test_analyzer_io_device_saturated(void **state)
 	assert_non_null(e);
 	sz_assert_near(e->value, 0.98, 1e-9);
 	sz_assert_near(e->threshold, 0.90, 1e-9);
-	sz_assert_near(e->score, 0.7 + 0.3 * (0.98 / 0.9 - 1) / 0.5, 1e-9);
+	sz_assert_near(e->score, 0.7 + 0.3 * (0.98 - 0.9) / (1 - 0.9), 1e-9);
 	assert_string_equal(e->says, "sda was busy 98% of the time (5000 "
 	    "IOPS, 2.0 ms per I/O, queue 4.0)");
 	assert_contains(rep->summary, "sda is busy 98% of the time");
@@ -760,10 +786,238 @@ test_analyzer_connections_accept_queue(void **state)
 	sc_fini(&sc);
 }
 
+static bool
+advice_has(const struct sz_report *rep, const char *needle)
+{
+	size_t i;
+
+	for (i = 0; i < rep->nadvice; i++) {
+		if (strstr(rep->advice[i], needle) != NULL)
+			return true;
+	}
+	return false;
+}
+
+/* The same PostgreSQL reading in both samples. */
+static void
+both_pg(struct scenario *sc, uint64_t active, uint64_t idle,
+    uint64_t idle_in_xact)
+{
+	smp_pg(sc->a, 100, 3, active, idle, idle_in_xact);
+	smp_pg(sc->b, 100, 3, active, idle, idle_in_xact);
+}
+
+/*
+ * 95 of the 97 usable slots (100 - 3 reserved) are taken, 85 of them by
+ * idle clients: a transaction-mode pooler, not a bigger server.
+ */
+static void
+test_analyzer_connections_pg_slots_idle(void **state)
+{
+	struct scenario sc;
+	const struct sz_report *rep;
+	const struct sz_evidence *e;
+
+	(void)state;
+	sc_init(&sc, 4);
+	both_pg(&sc, 10, 70, 15);
+	sc.b->pg.oldest_xact_s = 300;
+	rep = sc_run(&sc);
+	verdict_is(rep, SZ_BOUND_CONNECTIONS, "postgres-slots", SZ_HELPS_NO);
+	e = find_evidence(rep, SZ_BOUND_CONNECTIONS, "pg.slots_used");
+	assert_non_null(e);
+	sz_assert_near(e->value, 95.0 / 97, 1e-9);
+	sz_assert_near(e->threshold, 0.90, 1e-9);
+	assert_true(rep->res[SZ_BOUND_CONNECTIONS].score >= 0.7);
+	assert_string_equal(rep->summary, "95 of 97 usable PostgreSQL "
+	    "connection slots are in use: 10 active, 70 idle, 15 idle in "
+	    "transaction, 0 waiting on a lock");
+	assert_true(advice_has(rep, "transaction-mode pooler"));
+	assert_true(advice_has(rep, "shorten transactions"));
+	assert_true(advice_has(rep, "memory"));
+	assert_false(advice_has(rep, "pg_blocking_pids"));
+	sz_assert_near(find_evidence(rep, SZ_BOUND_CONNECTIONS,
+	    "pg.oldest_xact_s")->value, 300, 1e-9);
+	sc_fini(&sc);
+
+	/* young transactions, few idle in them: no such advice */
+	sc_init(&sc, 4);
+	both_pg(&sc, 10, 70, 15);
+	rep = sc_run(&sc);
+	verdict_is(rep, SZ_BOUND_CONNECTIONS, "postgres-slots", SZ_HELPS_NO);
+	assert_false(advice_has(rep, "shorten transactions"));
+	sc_fini(&sc);
+}
+
+/* 85 of 97 slots (88%): busy, but not full. */
+static void
+test_analyzer_connections_pg_slots_below(void **state)
+{
+	struct scenario sc;
+	const struct sz_report *rep;
+
+	(void)state;
+	sc_init(&sc, 4);
+	both_pg(&sc, 10, 75, 0);
+	rep = sc_run(&sc);
+	verdict_is(rep, SZ_BOUND_NONE, NULL, SZ_HELPS_NULL);
+	assert_true(rep->res[SZ_BOUND_CONNECTIONS].score < 0.7);
+	sc_fini(&sc);
+}
+
+/* Slots held by lock waiters: find the holder. */
+static void
+test_analyzer_connections_pg_lock_waits(void **state)
+{
+	struct scenario sc;
+	const struct sz_report *rep;
+
+	(void)state;
+	sc_init(&sc, 4);
+	both_pg(&sc, 60, 35, 2);
+	sc.b->pg.waiting_lock = 50;
+	rep = sc_run(&sc);
+	verdict_is(rep, SZ_BOUND_CONNECTIONS, "postgres-slots", SZ_HELPS_NO);
+	assert_true(advice_has(rep, "pg_blocking_pids"));
+	assert_true(advice_has(rep, "find the slow statements"));
+	sc_fini(&sc);
+}
+
+/* All cores 93% busy (score 0.79) while every slot is in use. */
+static void
+busy_cpu_full_slots(struct scenario *sc, uint64_t on_cpu)
+{
+	all_cores(sc->b, &(struct sz_cpu_ticks){ .user = 900, .system = 30,
+	    .idle = 70 });
+	both_pg(sc, 90, 5, 2);
+	sc->a->pg.active_on_cpu = on_cpu;
+	sc->b->pg.active_on_cpu = on_cpu;
+}
+
+/*
+ * The backends holding the slots run on a CPU-starved host: the slots
+ * fill because queries are slow, so CPU is the verdict although the slots
+ * score higher.
+ */
+static void
+test_analyzer_connections_busy_slots_yield_to_cpu(void **state)
+{
+	struct scenario sc;
+	const struct sz_report *rep;
+
+	(void)state;
+	sc_init(&sc, 4);
+	busy_cpu_full_slots(&sc, 85);
+	rep = sc_run(&sc);
+	assert_true(rep->res[SZ_BOUND_CONNECTIONS].score >
+	    rep->res[SZ_BOUND_CPU].score);
+	verdict_is(rep, SZ_BOUND_CPU, "all-cores", SZ_HELPS_YES);
+	assert_int_equal(rep->nalso, 1);
+	assert_int_equal(rep->also[0].bound, SZ_BOUND_CONNECTIONS);
+	assert_string_equal(rep->also[0].kind, "postgres-slots");
+	sc_fini(&sc);
+}
+
+/* The same host, but the active backends wait on sleeps and clients, not
+ * on the CPU: the slots are the cause. */
+static void
+test_analyzer_connections_held_slots_beat_cpu(void **state)
+{
+	struct scenario sc;
+	const struct sz_report *rep;
+
+	(void)state;
+	sc_init(&sc, 4);
+	busy_cpu_full_slots(&sc, 3);
+	rep = sc_run(&sc);
+	verdict_is(rep, SZ_BOUND_CONNECTIONS, "postgres-slots", SZ_HELPS_NO);
+	assert_int_equal(rep->nalso, 1);
+	assert_int_equal(rep->also[0].bound, SZ_BOUND_CPU);
+	sc_fini(&sc);
+}
+
+/* sizeup itself was turned away, counted from titles: slots unknown. */
+static void
+test_analyzer_connections_refused_titles(void **state)
+{
+	struct scenario sc;
+	const struct sz_report *rep;
+
+	(void)state;
+	sc_init(&sc, 4);
+	both_pg(&sc, 5, 90, 0);
+	sc.b->pg.source = SZ_PG_SOURCE_TITLES;
+	sc.b->pg.max_connections = -1;
+	sc.b->pg.superuser_reserved = -1;
+	sc.b->pg.reserved = -1;
+	sc.b->pg.waits_known = false;
+	sc.b->pg.refused_full = true;
+	rep = sc_run(&sc);
+	verdict_is(rep, SZ_BOUND_CONNECTIONS, "postgres-slots", SZ_HELPS_NO);
+	assert_false(rep->rates->pg.slots_known);
+	assert_string_equal(rep->summary, "PostgreSQL has no connection slot "
+	    "left: it turned sizeup away with 95 client backends open");
+	sc_fini(&sc);
+
+	/* without the refusal, counts alone do not judge the slots */
+	sc_init(&sc, 4);
+	both_pg(&sc, 5, 90, 0);
+	sc.b->pg.max_connections = -1;
+	rep = sc_run(&sc);
+	verdict_is(rep, SZ_BOUND_NONE, NULL, SZ_HELPS_NULL);
+	sc_fini(&sc);
+}
+
+/* nginx holds 1000 of its 1024 descriptors. */
+static void
+test_analyzer_connections_fd_process(void **state)
+{
+	struct scenario sc;
+	const struct sz_report *rep;
+
+	(void)state;
+	sc_init(&sc, 4);
+	smp_fd(sc.b, 5000, 1000000);
+	smp_fd_proc(sc.b, 812, "nginx", 1000, 1024);
+	smp_fd_proc(sc.b, 900, "postgres", 30, UINT64_MAX);
+	smp_fd_proc(sc.b, 950, "redis", 100, 10000);
+	rep = sc_run(&sc);
+	verdict_is(rep, SZ_BOUND_CONNECTIONS, "fd-limit", SZ_HELPS_NO);
+	assert_string_equal(rep->summary, "nginx (pid 812) has 1000 files "
+	    "and sockets open of its limit of 1024: new connections fail "
+	    "with EMFILE");
+	sz_assert_near(find_evidence(rep, SZ_BOUND_CONNECTIONS,
+	    "fd.process_used")->value, 1000.0 / 1024, 1e-9);
+	assert_true(advice_has(rep, "LimitNOFILE="));
+	/* the fullest first; unlimited counts as empty */
+	assert_int_equal(rep->rates->fd.nprocs, 3);
+	assert_int_equal(rep->rates->fd.procs[1].pid, 950);
+	sz_assert_near(rep->rates->fd.procs[2].used, 0, 1e-12);
+	sc_fini(&sc);
+}
+
+static void
+test_analyzer_connections_fd_system(void **state)
+{
+	struct scenario sc;
+	const struct sz_report *rep;
+
+	(void)state;
+	sc_init(&sc, 4);
+	smp_fd(sc.b, 95000, 100000);
+	smp_fd_proc(sc.b, 812, "nginx", 100, 1024);
+	rep = sc_run(&sc);
+	verdict_is(rep, SZ_BOUND_CONNECTIONS, "fd-limit", SZ_HELPS_NO);
+	assert_true(advice_has(rep, "fs.file-max"));
+	assert_string_equal(rep->summary, "95000 of the system's 100000 file "
+	    "handles are in use: opening files and sockets fails with ENFILE");
+	sc_fini(&sc);
+}
+
 /* ---- root cause and configuration ----------------------------------- */
 
 /*
- * All cores busy (score 0.76) and the disk saturated (score 1): a
+ * All cores busy (score 0.97) and the disk saturated (score 1): a
  * CPU-starved host queues everywhere, so CPU is the verdict.
  */
 static void
@@ -779,7 +1033,7 @@ test_analyzer_all_cores_beats_io(void **state)
 	smp_find_disk(sc.b, "sda")->io_ms = 10000;
 	smp_psi(&sc.b->disk.psi, 6000000, 2000000);
 	rep = sc_run(&sc);
-	sz_assert_near(rep->res[SZ_BOUND_CPU].score, 0.76, 1e-9);
+	sz_assert_near(rep->res[SZ_BOUND_CPU].score, 0.97, 1e-9);
 	sz_assert_near(rep->res[SZ_BOUND_IO].score, 1, 1e-9);
 	verdict_is(rep, SZ_BOUND_CPU, "all-cores", SZ_HELPS_YES);
 	assert_int_equal(rep->nalso, 1);
@@ -919,6 +1173,7 @@ main(void)
 		cmocka_unit_test(test_analyzer_memory_swapping),
 		cmocka_unit_test(test_analyzer_memory_oom),
 		cmocka_unit_test(test_analyzer_memory_cgroup_limit),
+		cmocka_unit_test(test_analyzer_quiet_names_the_closest),
 		cmocka_unit_test(test_analyzer_io_device_saturated),
 		cmocka_unit_test(test_analyzer_io_stalled),
 		cmocka_unit_test(test_analyzer_io_stalled_without_psi),
@@ -930,6 +1185,15 @@ main(void)
 		cmocka_unit_test(
 		    test_analyzer_network_sparse_traffic_no_alarm),
 		cmocka_unit_test(test_analyzer_connections_accept_queue),
+		cmocka_unit_test(test_analyzer_connections_pg_slots_idle),
+		cmocka_unit_test(test_analyzer_connections_pg_slots_below),
+		cmocka_unit_test(test_analyzer_connections_pg_lock_waits),
+		cmocka_unit_test(
+		    test_analyzer_connections_busy_slots_yield_to_cpu),
+		cmocka_unit_test(test_analyzer_connections_held_slots_beat_cpu),
+		cmocka_unit_test(test_analyzer_connections_refused_titles),
+		cmocka_unit_test(test_analyzer_connections_fd_process),
+		cmocka_unit_test(test_analyzer_connections_fd_system),
 		cmocka_unit_test(test_analyzer_all_cores_beats_io),
 		cmocka_unit_test(test_analyzer_threshold_override),
 		cmocka_unit_test(test_analyzer_evidence_complete),

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Tests of the libproc2-backed probes: cpu, threads, memory and disk.
+ * Tests of the probes of the live /proc tables: cpu, memory and disk
+ * (through libproc2) and threads.
  *
  * The threads probe is tested live, on this very process: a thread that
  * burns CPU under a hostile name.  The others read fixture trees from

@@ -488,6 +488,43 @@ test_rates_tcp_and_listen(void **state)
 	smp_free(w, 2);
 }
 
+/*
+ * PostgreSQL slots: used is the mean over the samples that read the same
+ * source as the last (a libpq reading, then one from titles, then libpq
+ * again); states come from the last sample.  Usable slots leave out the
+ * reserved ones.
+ */
+static void
+test_rates_pg_slots(void **state)
+{
+	struct sz_sample *w[4] = { smp_new(0, 1), smp_new(1, 1),
+		smp_new(2, 1), smp_new(3, 1) };
+	struct sz_rates r;
+
+	(void)state;
+	smp_pg(w[0], 50, 3, 10, 0, 0);
+	smp_pg(w[1], 50, 3, 40, 0, 0);
+	w[1]->pg.source = SZ_PG_SOURCE_TITLES;
+	smp_pg(w[3], 50, 3, 5, 24, 1);
+	w[3]->pg.reserved = 2;
+	compute(&r, w, 4, NULL);
+	assert_true(r.pg.valid);
+	assert_ptr_equal(r.pg.last, &w[3]->pg);
+	assert_true(r.pg.slots_known);
+	assert_int_equal(r.pg.usable, 45);
+	sz_assert_near(r.pg.used_avg, 20, EPS);	/* (10 + 30) / 2 */
+	assert_int_equal(r.pg.used_max, 30);
+	sz_assert_near(r.pg.used, 20.0 / 45, EPS);
+	sz_rates_fini(&r);
+
+	/* a last sample without a reading: nothing to say */
+	w[3]->pg.valid = false;
+	compute(&r, w, 4, NULL);
+	assert_false(r.pg.valid);
+	sz_rates_fini(&r);
+	smp_free(w, 4);
+}
+
 /* Memory: used is 1 - available / total; vmstat counters per second. */
 static void
 test_rates_memory(void **state)
@@ -717,6 +754,7 @@ test_rates_hot_tid_per_process(void **state)
 	p = find_proc(&r, 500);
 	assert_int_equal(p->hot_tid, 501);
 	sz_assert_near(p->hot_cpu, 0.9, EPS);
+	assert_string_equal(p->hot_comm, "GC");
 	p = find_proc(&r, 600);
 	assert_int_equal(p->hot_tid, 600);
 	sz_assert_near(p->hot_cpu, 0.5, EPS);
@@ -747,6 +785,56 @@ test_rates_top_tasks_capped(void **state)
 	assert_int_equal(r.threads.procs[SZ_TOP_TASKS - 1].pid, 1009);
 	assert_int_equal(r.threads.threads[0].tid, 1040);
 	assert_int_equal(r.threads.procs[0].hot_tid, 1040);
+	sz_rates_fini(&r);
+	smp_free(w, 2);
+}
+
+/* Set the resident memory of process pid in s. */
+static void
+set_rss(struct sz_sample *s, int pid, uint64_t bytes)
+{
+	size_t i;
+
+	for (i = 0; i < s->threads.nprocs; i++) {
+		if (s->threads.procs[i].pid == pid)
+			s->threads.procs[i].rss_bytes = bytes;
+	}
+}
+
+/* The other orders rank every process, each with its hottest thread. */
+static void
+test_rates_ranked_by_rss_and_threads(void **state)
+{
+	struct sz_sample *w[2] = { smp_new(0, 4), smp_new(10, 4) };
+	struct sz_rates r;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		smp_thread(w[i], 700, 700, "big", 0, SMP_START(-10), 0);
+		smp_thread(w[i], 800, 800, "many", 0, SMP_START(-10), 0);
+		smp_thread(w[i], 800, 801, "many", 0, SMP_START(-10), 1);
+		smp_thread(w[i], 800, 802, "many", (uint64_t)i * 200,
+		    SMP_START(-10), 2);
+		smp_thread(w[i], 900, 900, "hot", (uint64_t)i * 500,
+		    SMP_START(-10), 3);
+		set_rss(w[i], 700, (uint64_t)8 << 30);
+		set_rss(w[i], 800, (uint64_t)1 << 20);
+		set_rss(w[i], 900, (uint64_t)2 << 20);
+	}
+	compute(&r, w, 2, NULL);
+	assert_int_equal(r.threads.nprocs, 3);
+	assert_int_equal(r.threads.procs[0].pid, 900);
+	assert_int_equal(r.threads.nby_rss, 3);
+	assert_int_equal(r.threads.by_rss[0].pid, 700);
+	assert_int_equal(r.threads.by_rss[1].pid, 900);
+	assert_int_equal(r.threads.by_rss[2].pid, 800);
+	assert_int_equal(r.threads.nby_threads, 3);
+	assert_int_equal(r.threads.by_threads[0].pid, 800);
+	assert_int_equal(r.threads.by_threads[0].nthreads, 3);
+	assert_int_equal(r.threads.by_threads[0].hot_tid, 802);
+	sz_assert_near(r.threads.by_threads[0].hot_cpu, 0.2, EPS);
+	sz_assert_near(r.threads.by_rss[1].cpu, 0.5, EPS);
 	sz_rates_fini(&r);
 	smp_free(w, 2);
 }
@@ -883,6 +971,7 @@ main(void)
 		cmocka_unit_test(test_rates_disk_partitions_excluded),
 		cmocka_unit_test(test_rates_link_capacity_config_beats_sysfs),
 		cmocka_unit_test(test_rates_tcp_and_listen),
+		cmocka_unit_test(test_rates_pg_slots),
 		cmocka_unit_test(test_rates_memory),
 		cmocka_unit_test(test_rates_run_queue_and_ctxt),
 		cmocka_unit_test(test_rates_thread_cpu_by_tid),
@@ -892,6 +981,7 @@ main(void)
 		cmocka_unit_test(test_rates_thread_not_read_first_excluded),
 		cmocka_unit_test(test_rates_hot_tid_per_process),
 		cmocka_unit_test(test_rates_top_tasks_capped),
+		cmocka_unit_test(test_rates_ranked_by_rss_and_threads),
 		cmocka_unit_test(test_rates_threads_need_both_ends),
 		cmocka_unit_test(test_rates_thread_reference),
 		cmocka_unit_test(test_rates_fewer_than_two_samples),

@@ -629,6 +629,91 @@ test_render_json_hostile_names(void **state)
 	sc_fini(&sc);
 }
 
+/*
+ * A PostgreSQL server out of slots, with a database named to harm a
+ * terminal, and nginx near its descriptor limit.
+ */
+static void
+sc_connections(struct scenario *sc)
+{
+	sc_init(sc, 4);
+	smp_pg(sc->a, 20, 3, 3, 12, 2);
+	smp_pg(sc->b, 20, 3, 3, 12, 2);
+	sc->b->pg.waiting_lock = 1;
+	snprintf(sc->b->pg.dbs[0].name, SZ_NAME_MAX, "\x1b[2Jshop\xff");
+	smp_fd(sc->b, 4096, 1000000);
+	smp_fd_proc(sc->b, 812, "nginx", 700, 1024);
+	smp_fd_proc(sc->b, 900, "postgres", 40, UINT64_MAX);
+}
+
+/* The connections resource: slots, states, tops, descriptors. */
+static void
+test_render_json_connections(void **state)
+{
+	struct scenario sc;
+	json_t *doc, *conn, *pg, *states, *fd, *procs, *dbs;
+	char *text;
+
+	(void)state;
+	sc_connections(&sc);
+	text = render_json(sc_run(&sc));
+	doc = parse(text);
+	assert_string_equal(get_str(get(doc, "verdict", JSON_OBJECT),
+	    "kind"), "postgres-slots");
+	conn = get(get(doc, "resources", JSON_OBJECT), "connections",
+	    JSON_OBJECT);
+	check_resource(conn, "connections");
+	pg = get(conn, "postgresql", JSON_OBJECT);
+	assert_string_equal(get_str(pg, "source"), "libpq");
+	sz_assert_near(get_num(pg, "max_connections"), 20, 0);
+	sz_assert_near(get_num(pg, "superuser_reserved_connections"), 3, 0);
+	sz_assert_near(get_num(pg, "reserved_connections"), 0, 0);
+	sz_assert_near(get_num(pg, "usable_slots"), 17, 0);
+	sz_assert_near(get_num(pg, "used_slots"), 17, 0);
+	sz_assert_near(get_num(pg, "used"), 1, 0);
+	sz_assert_near(get_num(pg, "waiting_on_lock"), 1, 0);
+	sz_assert_near(get_num(pg, "oldest_transaction_age_s"), 2.5, 0);
+	assert_true(json_is_null(get(pg, "tcp_established", JSON_NULL)));
+	states = get(pg, "states", JSON_OBJECT);
+	assert_int_equal(json_object_size(states), SZ_PG_NSTATES);
+	sz_assert_near(get_num(states, "active"), 3, 0);
+	sz_assert_near(get_num(states, "idle"), 12, 0);
+	sz_assert_near(get_num(states, "idle_in_transaction"), 2, 0);
+	sz_assert_near(get_num(states, "idle_in_transaction_aborted"), 0, 0);
+	dbs = get(pg, "databases", JSON_ARRAY);
+	assert_int_equal(json_array_size(dbs), 1);
+	assert_string_equal(get_str(json_array_get(dbs, 0), "name"),
+	    "\\x1b[2Jshop\xef\xbf\xbd");
+	fd = get(conn, "file_descriptors", JSON_OBJECT);
+	sz_assert_near(get_num(fd, "allocated"), 4096, 0);
+	sz_assert_near(get_num(fd, "max"), 1000000, 0);
+	procs = get(fd, "processes", JSON_ARRAY);
+	assert_int_equal(json_array_size(procs), 2);
+	assert_string_equal(get_str(json_array_get(procs, 0), "comm"),
+	    "nginx");
+	sz_assert_near(get_num(json_array_get(procs, 0), "soft_limit"), 1024,
+	    0);
+	assert_true(json_is_null(get(json_array_get(procs, 1), "soft_limit",
+	    JSON_NULL)));
+	json_decref(doc);
+	free(text);
+
+	text = render_text(&sc.rep);
+	assert_safe_text(text, true);
+	assert_80_columns(text);
+	assert_non_null(strstr(text, "Postgres 17 of 17 usable slots used "
+	    "(max_connections 20; libpq, port 5432)\n"));
+	assert_non_null(strstr(text, "\n         3 active (1 waiting on a "
+	    "lock), 12 idle, 2 idle in transaction\n"));
+	assert_non_null(strstr(text, "databases: \\x1b[2Jshop\xef\xbf\xbd "
+	    "17; users: app 17\n"));
+	assert_non_null(strstr(text, "Files    4096 of 1000000 file handles "
+	    "in use\n         fullest: nginx (pid 812) 700 of its 1024 "
+	    "descriptors\n"));
+	free(text);
+	sc_fini(&sc);
+}
+
 /* ---- text ----------------------------------------------------------- */
 
 /* Replace every occurrence of PACKAGE_VERSION so releases keep golden. */
@@ -806,6 +891,7 @@ main(void)
 		cmocka_unit_test(test_render_json_verdict_and_also),
 		cmocka_unit_test(test_render_json_errors),
 		cmocka_unit_test(test_render_json_hostile_names),
+		cmocka_unit_test(test_render_json_connections),
 		cmocka_unit_test(test_render_text_golden),
 		cmocka_unit_test(test_render_text_80_columns),
 		cmocka_unit_test(test_render_text_hostile_names),

@@ -40,6 +40,10 @@ struct sz_thresholds {
 	double net_retrans_ratio;  /* TCP retransmitted / sent segments */
 	double net_min_pkts_per_s; /* below this, ratios are noise */
 	double conn_listen_overflows_per_s;
+	double conn_pg_slots;	   /* PostgreSQL slots used / usable */
+	double conn_pg_xact_age_s; /* an open transaction this old is long */
+	double conn_fd_system;	   /* file handles / fs.file-max */
+	double conn_fd_process;	   /* a process's open fds / its soft limit */
 };
 
 /* One entry of the threshold table: config key, offset, default, source. */
@@ -48,7 +52,11 @@ struct sz_threshold_def {
 	size_t offset;
 	double def;
 	const char *why;
+	double max;	/* highest value that makes sense; 0: no limit */
 };
+
+/* The table entry of threshold name, or NULL. */
+const struct sz_threshold_def *sz_threshold_find(const char *name);
 
 extern const struct sz_threshold_def sz_threshold_table[];
 
@@ -80,13 +88,15 @@ void sz_config_fini(struct sz_config *cfg);
 enum sz_err sz_config_load(struct sz_config *cfg, const char *path, int *line,
     char *msg, size_t msgsz);
 
-/* Set a threshold by its table name.  RETURNS SZ_OK or SZ_EINVAL. */
+/* Set a threshold by its table name.  RETURNS SZ_OK, SZ_EINVAL (unknown
+ * name, not a positive number) or SZ_ERANGE (above its maximum). */
 enum sz_err sz_config_set_threshold(struct sz_config *cfg, const char *name,
     const char *value);
 
 /*
- * Parse "50mbit", "1gbit", "10g", "100m", "2.5gbit", "1000000" (bits/s).
- * RETURNS SZ_OK or SZ_EINVAL.
+ * Parse a link rate in bits/s with a required unit: "50mbit", "1gbit",
+ * "10g", "100m", "2.5gbit", "64kbit", "1t" (case-insensitive, decimal
+ * multiples).  RETURNS SZ_OK, or SZ_EINVAL for no unit or below 1 kbit.
  */
 enum sz_err sz_parse_rate(const char *s, double *bits_per_s);
 

@@ -37,6 +37,9 @@ extern const struct sz_probe_ops sz_probe_threads;
 extern const struct sz_probe_ops sz_probe_memory;
 extern const struct sz_probe_ops sz_probe_disk;
 extern const struct sz_probe_ops sz_probe_net;
+extern const struct sz_probe_ops sz_probe_fds;
+extern const struct sz_probe_ops sz_probe_postgresql;	/* with libpq */
+extern const struct sz_probe_ops sz_probe_pg_titles;	/* without */
 
 /* NULL-terminated list of every probe built in (probes/registry.c). */
 extern const struct sz_probe_ops *const sz_probes[];
@@ -82,6 +85,22 @@ void sz_ctx_set_thread_reference(struct sz_ctx *ctx,
 /* Does the context want the threads of this process (just read)? */
 bool sz_ctx_wants_threads(const struct sz_ctx *ctx,
     const struct sz_task *proc);
+
+/*
+ * The PostgreSQL server to watch: a libpq connection string or URI (copied;
+ * NULL means the PG* environment on the local socket).  The string may
+ * hold a password: the probes never print it.
+ */
+void sz_ctx_set_pg_conninfo(struct sz_ctx *ctx, const char *conninfo);
+const char *sz_ctx_pg_conninfo(const struct sz_ctx *ctx);
+
+/*
+ * Whether the PostgreSQL probe may use libpq (the default) or must count
+ * backends from process titles.  Tests turn libpq off to check the
+ * fallback against a server that libpq could reach.
+ */
+void sz_ctx_set_pg_libpq(struct sz_ctx *ctx, bool enabled);
+bool sz_ctx_pg_libpq(const struct sz_ctx *ctx);
 
 /*
  * Helpers shared by the probes (probes/common.c).

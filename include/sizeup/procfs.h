@@ -39,6 +39,27 @@ enum sz_err sz_procfs_read(const char *root, const char *relpath, char **buf,
 enum sz_err sz_procfs_read_i64(const char *root, const char *relpath,
     int64_t *out);
 
+/*
+ * The number of entries of the directory root/relpath, meant for
+ * /proc/PID/fd: the open descriptors of a process.
+ * RETURNS SZ_OK, SZ_ENOENT (the process is gone), SZ_EACCES (another
+ * user's process, without root) or SZ_EIO.
+ */
+enum sz_err sz_procfs_count_fds(const char *root, const char *relpath,
+    uint64_t *out);
+
+/* Hard cap on the socket inodes sz_procfs_fd_sockets() returns. */
+#define SZ_PROCFS_MAX_FDS 65536
+
+/*
+ * The inodes of the sockets open in the directory root/relpath, a
+ * /proc/PID/fd ("socket:[INODE]" links), as a new array *inodes of *n
+ * (NULL and 0 when there are none).
+ * RETURNS SZ_OK, SZ_ENOENT, SZ_EACCES or SZ_EIO.
+ */
+enum sz_err sz_procfs_fd_sockets(const char *root, const char *relpath,
+    uint64_t **inodes, size_t *n);
+
 /* Skip blanks (spaces and tabs, never a newline). */
 const char *sz_skip_blanks(const char *p);
 

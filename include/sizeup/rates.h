@@ -58,6 +58,7 @@ struct sz_task_rate {
 	uint64_t rss_bytes;
 	int hot_tid;		/* processes: their hottest thread, or 0 */
 	double hot_cpu;		/* and its CPU in cores */
+	const char *hot_comm;	/* and its name (borrowed), or NULL */
 };
 
 #define SZ_TOP_TASKS 32
@@ -69,6 +70,12 @@ struct sz_thread_rates {
 	struct sz_task_rate threads[SZ_TOP_TASKS]; /* hottest first */
 	size_t nthreads;
 	size_t total_procs, total_threads;	   /* in the last sample */
+	/* the processes with the most resident memory and the most threads,
+	 * largest first, with their CPU and hottest thread as in procs */
+	struct sz_task_rate by_rss[SZ_TOP_TASKS];
+	size_t nby_rss;
+	struct sz_task_rate by_threads[SZ_TOP_TASKS];
+	size_t nby_threads;
 };
 
 struct sz_mem_rates {
@@ -121,6 +128,43 @@ struct sz_net_rates {
 	double listen_overflows_per_s, listen_drops_per_s;
 };
 
+/*
+ * PostgreSQL's connection slots.  The reading is the last sample's (its
+ * states, databases, users); the slots used are averaged over the samples
+ * that read them from the same source, one moment being a poor measure of
+ * a pool that churns.
+ */
+struct sz_pg_rates {
+	bool valid;
+	const struct sz_pg_sample *last;	/* borrowed */
+	bool slots_known;	/* the settings were read */
+	int64_t usable;		/* max_connections - superuser_reserved -
+				 * reserved: what applications may use */
+	double used_avg;	/* client backends, mean */
+	uint64_t used_max;
+	double used;		/* used_avg / usable; 0 when not known */
+};
+
+/* A process's descriptors against its soft limit. */
+struct sz_fd_proc_rate {
+	int pid;
+	const char *comm;	/* borrowed from the last sample */
+	uint64_t open;
+	uint64_t soft_limit;	/* UINT64_MAX: unlimited */
+	double used;		/* open / soft_limit */
+};
+
+#define SZ_TOP_FDS 5
+
+struct sz_fd_rates {
+	bool valid;		/* file-nr read in the last sample */
+	uint64_t allocated, max;
+	double used;		/* allocated / max */
+	struct sz_fd_proc_rate procs[SZ_TOP_FDS];	/* fullest first */
+	size_t nprocs;
+	size_t nread;		/* processes read in the last sample */
+};
+
 struct sz_rates {
 	double seconds;
 	size_t nsamples;
@@ -131,6 +175,8 @@ struct sz_rates {
 	struct sz_mem_rates mem;
 	struct sz_disk_rates disk;
 	struct sz_net_rates net;
+	struct sz_pg_rates pg;
+	struct sz_fd_rates fd;
 	const struct sz_sample *last;	/* for its errors */
 };
 

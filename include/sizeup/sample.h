@@ -22,7 +22,7 @@
 #define SZ_COMM_MAX 64	   /* comm is 16 bytes on Linux; room for escapes */
 #define SZ_NAME_MAX 64	   /* device and interface names */
 #define SZ_HOST_MAX 256
-#define SZ_ERRMSG_MAX 160
+#define SZ_ERRMSG_MAX 256
 #define SZ_MAX_ERRORS 32
 
 /* Pressure stall information of one resource (/proc/pressure/X). */
@@ -73,6 +73,10 @@ struct sz_threads_sample {
 	size_t nprocs;
 	struct sz_task *threads; /* every thread incl. leaders, sorted by tid */
 	size_t nthreads;
+	/* A window rebuilt from a snapshot log keeps only its hottest tasks:
+	 * these are the host's processes and threads then (0: the tables are
+	 * whole, as probes leave them). */
+	size_t procs_total, threads_total;
 };
 
 struct sz_mem_sample {
@@ -124,6 +128,85 @@ struct sz_net_sample {
 	uint64_t listen_overflows, listen_drops;
 };
 
+/* The states of a client backend, as pg_stat_activity.state names them. */
+enum sz_pg_state {
+	SZ_PG_ACTIVE = 0,
+	SZ_PG_IDLE,
+	SZ_PG_IDLE_IN_XACT,		/* "idle in transaction" */
+	SZ_PG_IDLE_IN_XACT_ABORTED,	/* "idle in transaction (aborted)" */
+	SZ_PG_FASTPATH,			/* "fastpath function call" */
+	SZ_PG_DISABLED,			/* track_activities is off for it */
+	SZ_PG_OTHER,			/* still starting, or not reported */
+	SZ_PG_NSTATES
+};
+
+/* Where the PostgreSQL figures came from. */
+enum sz_pg_source {
+	SZ_PG_SOURCE_NONE = 0,
+	SZ_PG_SOURCE_LIBPQ,	/* pg_stat_activity and the settings */
+	SZ_PG_SOURCE_TITLES,	/* process titles and /proc/net/tcp{,6} */
+};
+
+#define SZ_PG_TOP 5	/* databases and users kept, most connections first */
+
+/* A database or role and its client backends. */
+struct sz_pg_count {
+	char name[SZ_NAME_MAX];	/* NAMEDATALEN is 64: never truncated */
+	uint64_t n;
+};
+
+/*
+ * Client backends of one PostgreSQL server (sizeup's own connection left
+ * out).  The settings are -1 when unknown: process titles do not tell
+ * them, and reserved_connections exists only from PostgreSQL 16 (0 is
+ * recorded before).
+ */
+struct sz_pg_sample {
+	bool valid;
+	enum sz_pg_source source;
+	int port;			/* the server's, 0 when unknown */
+	uint64_t backends;		/* client backends, every state */
+	uint64_t states[SZ_PG_NSTATES];
+	uint64_t waiting_lock;		/* wait_event_type 'Lock' */
+	bool waits_known;		/* the two below were read (libpq) */
+	uint64_t active_on_cpu;		/* active with no wait event */
+	uint64_t active_on_io;		/* active, wait_event_type 'IO' */
+	uint64_t hidden;		/* of backends, those whose state the
+					 * role may not see (SZ_PG_OTHER) */
+	bool refused_full;		/* the server turned sizeup away:
+					 * "too many clients" */
+	double oldest_xact_s;		/* age of the oldest open transaction;
+					 * -1 when none or unknown */
+	int64_t max_connections;
+	int64_t superuser_reserved;
+	int64_t reserved;
+	struct sz_pg_count *dbs;	/* at most SZ_PG_TOP */
+	size_t ndbs;
+	struct sz_pg_count *users;	/* at most SZ_PG_TOP */
+	size_t nusers;
+	int64_t tcp_established;	/* TCP connections to the port, -1
+					 * when not read (titles only) */
+};
+
+/* A process's open descriptors against its soft RLIMIT_NOFILE. */
+struct sz_fd_proc {
+	int pid;
+	char comm[SZ_COMM_MAX];
+	uint64_t open;
+	uint64_t soft_limit;	/* UINT64_MAX: unlimited */
+	uint64_t hard_limit;
+};
+
+struct sz_fd_sample {
+	bool valid;			/* /proc/sys/fs/file-nr read */
+	uint64_t allocated;		/* file handles in use */
+	uint64_t max;			/* fs.file-max */
+	struct sz_fd_proc *procs;	/* the processes the context wants,
+					 * by pid */
+	size_t nprocs;
+	size_t nunreadable;		/* wanted but not readable */
+};
+
 struct sz_host {
 	char hostname[SZ_HOST_MAX];
 	char kernel[SZ_HOST_MAX];
@@ -149,6 +232,8 @@ struct sz_sample {
 	struct sz_mem_sample mem;
 	struct sz_disk_sample disk;
 	struct sz_net_sample net;
+	struct sz_pg_sample pg;
+	struct sz_fd_sample fd;
 	struct sz_sample_error errors[SZ_MAX_ERRORS];
 	size_t nerrors;
 };
@@ -170,5 +255,15 @@ void sz_sample_add_error(struct sz_sample *s, const char *probe,
 
 /* Seconds from a to b on the monotonic clock. */
 double sz_sample_elapsed(const struct sz_sample *a, const struct sz_sample *b);
+
+/* The core with this id (cores are sorted by id), the disk or interface
+ * of this name; NULL when there is none.  Lists change between samples,
+ * so code that pairs two samples matches by these, never by position. */
+const struct sz_cpu_ticks *sz_sample_core(const struct sz_cpu_sample *c,
+    int id);
+const struct sz_disk *sz_sample_disk(const struct sz_disk_sample *d,
+    const char *name);
+const struct sz_netif *sz_sample_netif(const struct sz_net_sample *n,
+    const char *name);
 
 #endif

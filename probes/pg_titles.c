@@ -351,6 +351,7 @@ read_unix(const char *root, int port, struct sockets *sk)
 
 struct sz_pg_titles {
 	struct pids_info *info;
+	bool absent;	/* the last process table read had no postgres */
 };
 
 static enum pids_item items[] = {
@@ -488,6 +489,24 @@ count_backends(const struct pids_fetch *f, const int *masters,
 	sz_pg_tally_top(&users, &out->users, &out->nusers);
 }
 
+bool
+sz_pg_titles_absent(struct sz_pg_titles *t,
+    const struct sz_threads_sample *table, int port, char *why, size_t whysz)
+{
+	size_t i;
+
+	/* samples that skip the process table keep the last answer */
+	if (table->valid) {
+		t->absent = true;
+		for (i = 0; i < table->nprocs && t->absent; i++)
+			t->absent = !is_postgres(table->procs[i].comm);
+	}
+	if (t->absent)
+		snprintf(why, whysz, "no PostgreSQL server on port %d in the "
+		    "process table", port);
+	return t->absent;
+}
+
 enum sz_err
 sz_pg_titles_count(struct sz_pg_titles *t, const struct sz_ctx *ctx,
     int port, struct sz_pg_sample *out, char *why, size_t whysz)
@@ -620,8 +639,12 @@ titles_collect(void *state, const struct sz_ctx *ctx, struct sz_sample *s)
 	char why[SZ_ERRMSG_MAX];
 	enum sz_err err;
 
-	err = sz_pg_titles_count(st->titles, ctx, st->port, &s->pg, why,
-	    sizeof(why));
+	if (sz_pg_titles_absent(st->titles, &s->threads, st->port, why,
+	    sizeof(why)))
+		err = SZ_ENOENT;
+	else
+		err = sz_pg_titles_count(st->titles, ctx, st->port, &s->pg,
+		    why, sizeof(why));
 	if (err == SZ_ENOENT && !asked)
 		return SZ_OK;
 	if (err) {

@@ -571,8 +571,12 @@ pg_collect(void *state, const struct sz_ctx *ctx, struct sz_sample *s)
 		}
 	}
 
-	terr = sz_pg_titles_count(st->titles, ctx, st->port, &s->pg, why,
-	    sizeof(why));
+	if (sz_pg_titles_absent(st->titles, &s->threads, st->port, why,
+	    sizeof(why)))
+		terr = SZ_ENOENT;
+	else
+		terr = sz_pg_titles_count(st->titles, ctx, st->port, &s->pg,
+		    why, sizeof(why));
 	/* no server here, and none was asked for: nothing to say */
 	if (terr == SZ_ENOENT && !st->named && st->absent)
 		return SZ_OK;

@@ -83,12 +83,23 @@ metric_score(double value, double threshold, double ceiling, double bound)
 	return bound + (1 - bound) * fmin(1, (r - 1) / (top - 1));
 }
 
+/*
+ * Add a piece of evidence and return its score.  ceiling is the highest
+ * value the metric can take (1 for a share of time, of a core, of a
+ * link), or 0 for none; see metric_score().
+ */
 static double
-add_evidence(struct sz_resource *res, double bound, double weight,
+evidence(struct sz_resource *res, double bound, double weight,
     double ceiling, const char *metric, double value, double threshold,
-    const char *fmt, va_list ap)
+    const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+
+static double
+evidence(struct sz_resource *res, double bound, double weight,
+    double ceiling, const char *metric, double value, double threshold,
+    const char *fmt, ...)
 {
 	struct sz_evidence *e;
+	va_list ap;
 
 	if (res->nev == SZ_MAX_EVIDENCE)
 		return 0;
@@ -97,50 +108,12 @@ add_evidence(struct sz_resource *res, double bound, double weight,
 	e->value = value;
 	e->threshold = threshold;
 	e->score = weight * metric_score(value, threshold, ceiling, bound);
+	va_start(ap, fmt);
 	vsnprintf(e->says, sizeof(e->says), fmt, ap);
+	va_end(ap);
 	if (e->score > res->score)
 		res->score = e->score;
 	return e->score;
-}
-
-/* Add a piece of evidence and return its score. */
-static double
-evidence(struct sz_resource *res, double bound, double weight,
-    const char *metric, double value, double threshold, const char *fmt, ...)
-    __attribute__((format(printf, 7, 8)));
-
-static double
-evidence(struct sz_resource *res, double bound, double weight,
-    const char *metric, double value, double threshold, const char *fmt, ...)
-{
-	va_list ap;
-	double score;
-
-	va_start(ap, fmt);
-	score = add_evidence(res, bound, weight, 0, metric, value, threshold,
-	    fmt, ap);
-	va_end(ap);
-	return score;
-}
-
-/* The same for a share (of time, of a core, of a link): at most 1. */
-static double
-share_evidence(struct sz_resource *res, double bound, double weight,
-    const char *metric, double value, double threshold, const char *fmt, ...)
-    __attribute__((format(printf, 7, 8)));
-
-static double
-share_evidence(struct sz_resource *res, double bound, double weight,
-    const char *metric, double value, double threshold, const char *fmt, ...)
-{
-	va_list ap;
-	double score;
-
-	va_start(ap, fmt);
-	score = add_evidence(res, bound, weight, 1, metric, value, threshold,
-	    fmt, ap);
-	va_end(ap);
-	return score;
 }
 
 static void
@@ -173,6 +146,28 @@ pct(double share)
 	return share * 100;
 }
 
+/*
+ * The two pressure figures of a resource, under the metric names given:
+ * some task stalled, every task stalled.  RETURNS the higher score, 0
+ * without PSI.
+ */
+static double
+psi_evidence(struct sz_resource *res, double bound,
+    const struct sz_psi_rate *psi, const char *some_metric,
+    const char *full_metric, const char *stalled, double some_th,
+    double full_th)
+{
+	double some, full;
+
+	if (!psi->valid)
+		return 0;
+	some = evidence(res, bound, 1, 0, some_metric, psi->some, some_th,
+	    "some task %s %.0f%% of the time", stalled, pct(psi->some));
+	full = evidence(res, bound, 1, 0, full_metric, psi->full, full_th,
+	    "every task %s %.0f%% of the time", stalled, pct(psi->full));
+	return fmax(some, full);
+}
+
 /* ---- cpu ------------------------------------------------------------ */
 
 static void
@@ -188,22 +183,22 @@ analyze_cpu(const struct sz_rates *r, const struct sz_thresholds *th,
 	if (!c->valid)
 		return;
 	ncpus = c->ncores > 0 ? (unsigned int)c->ncores : 1;
-	all = share_evidence(res, th->bound, 1, "cpu.util", c->all.busy,
+	all = evidence(res, th->bound, 1, 1, "cpu.util", c->all.busy,
 	    th->cpu_util, "all %u cores together are %.0f%% busy", ncpus,
 	    pct(c->all.busy));
 	/* Saturation counts as far as the cores are busy: tasks queueing
 	 * while cores sit idle (often in iowait) are bursts, not a CPU
 	 * limit, and adding cores would not remove them. */
 	busy_weight = fmin(1, c->all.busy / th->cpu_util);
-	all = fmax(all, evidence(res, th->bound, busy_weight,
+	all = fmax(all, evidence(res, th->bound, busy_weight, 0,
 	    "cpu.runq_per_cpu", c->runq_avg / ncpus, th->cpu_runq_per_cpu,
 	    "%.1f runnable tasks per core on average", c->runq_avg / ncpus));
 	if (c->psi.valid)
-		all = fmax(all, evidence(res, th->bound, busy_weight,
+		all = fmax(all, evidence(res, th->bound, busy_weight, 0,
 		    "cpu.psi_some", c->psi.some, th->cpu_psi_some,
 		    "some task waited for a CPU %.0f%% of the time",
 		    pct(c->psi.some)));
-	steal = evidence(res, th->bound, 1, "cpu.steal", c->all.steal,
+	steal = evidence(res, th->bound, 1, 0, "cpu.steal", c->all.steal,
 	    th->cpu_steal, "the hypervisor took %.0f%% of CPU time (steal)",
 	    pct(c->all.steal));
 
@@ -212,7 +207,7 @@ analyze_cpu(const struct sz_rates *r, const struct sz_thresholds *th,
 	if (r->threads.valid && r->threads.nthreads > 0 && ncpus > 1) {
 		hot = &r->threads.threads[0];
 		sz_str_sanitize(comm, sizeof(comm), hot->comm);
-		single = share_evidence(res, th->bound, 1, "thread.cpu_max",
+		single = evidence(res, th->bound, 1, 1, "thread.cpu_max",
 		    hot->cpu, th->cpu_thread,
 		    "thread %d of %s (pid %d) used %.0f%% of one core",
 		    hot->tid, comm, hot->pid, pct(hot->cpu));
@@ -262,34 +257,27 @@ analyze_memory(const struct sz_rates *r, const struct sz_thresholds *th,
 	if (!m->valid && !m->vm_valid && !m->psi.valid)
 		return;
 	if (m->valid)
-		evidence(res, th->bound, MEM_USED_WEIGHT, "mem.used", m->used,
-		    th->mem_used, "%.0f%% of RAM is in use (not available)",
-		    pct(m->used));
-	if (m->psi.valid) {
-		thrash = evidence(res, th->bound, 1, "mem.psi_some",
-		    m->psi.some, th->mem_psi_some,
-		    "some task stalled on memory %.0f%% of the time",
-		    pct(m->psi.some));
-		thrash = fmax(thrash, evidence(res, th->bound, 1,
-		    "mem.psi_full", m->psi.full, th->mem_psi_full,
-		    "every task stalled on memory %.0f%% of the time",
-		    pct(m->psi.full)));
-	}
+		evidence(res, th->bound, MEM_USED_WEIGHT, 0, "mem.used",
+		    m->used, th->mem_used,
+		    "%.0f%% of RAM is in use (not available)", pct(m->used));
+	thrash = psi_evidence(res, th->bound, &m->psi, "mem.psi_some",
+	    "mem.psi_full", "stalled on memory", th->mem_psi_some,
+	    th->mem_psi_full);
 	if (m->vm_valid) {
-		thrash = fmax(thrash, evidence(res, th->bound, 1,
+		thrash = fmax(thrash, evidence(res, th->bound, 1, 0,
 		    "mem.refault_per_s", m->refault_per_s,
 		    th->mem_refault_per_s,
 		    "%.0f evicted pages per second were read straight back",
 		    m->refault_per_s));
-		thrash = fmax(thrash, evidence(res, th->bound, 1,
+		thrash = fmax(thrash, evidence(res, th->bound, 1, 0,
 		    "mem.majfault_per_s", m->majfault_per_s,
 		    th->mem_majfault_per_s,
 		    "%.0f major page faults per second", m->majfault_per_s));
-		swap = evidence(res, th->bound, 1, "mem.swap_per_s",
+		swap = evidence(res, th->bound, 1, 0, "mem.swap_per_s",
 		    m->swapin_per_s + m->swapout_per_s, th->mem_swap_per_s,
 		    "%.0f pages per second swapped in, %.0f out",
 		    m->swapin_per_s, m->swapout_per_s);
-		oom = evidence(res, th->bound, 1, "mem.oom_kills",
+		oom = evidence(res, th->bound, 1, 0, "mem.oom_kills",
 		    (double)m->oom_kills, th->mem_oom_kills,
 		    "%llu processes killed by the OOM killer",
 		    (unsigned long long)m->oom_kills);
@@ -347,22 +335,16 @@ analyze_io(const struct sz_rates *r, const struct sz_thresholds *th,
 			busiest = &d->disks[i];
 	}
 	if (busiest != NULL)
-		dev = share_evidence(res, th->bound, 1, "disk.util_max",
+		dev = evidence(res, th->bound, 1, 1, "disk.util_max",
 		    busiest->util, th->io_util,
 		    "%s was busy %.0f%% of the time (%.0f IOPS, %.1f ms per "
 		    "I/O, queue %.1f)", busiest->name, pct(busiest->util),
 		    busiest->reads_per_s + busiest->writes_per_s,
 		    busiest->await_ms, busiest->queue);
-	if (d->psi.valid) {
-		stall = evidence(res, th->bound, 1, "io.psi_some", d->psi.some,
-		    th->io_psi_some, "some task waited on I/O %.0f%% of the "
-		    "time", pct(d->psi.some));
-		stall = fmax(stall, evidence(res, th->bound, 1, "io.psi_full",
-		    d->psi.full, th->io_psi_full, "every task waited on I/O "
-		    "%.0f%% of the time", pct(d->psi.full)));
-	}
+	stall = psi_evidence(res, th->bound, &d->psi, "io.psi_some",
+	    "io.psi_full", "waited on I/O", th->io_psi_some, th->io_psi_full);
 	if (r->cpu.valid)
-		stall = fmax(stall, evidence(res, th->bound, 1, "cpu.iowait",
+		stall = fmax(stall, evidence(res, th->bound, 1, 0, "cpu.iowait",
 		    r->cpu.all.iowait, th->io_iowait,
 		    "CPUs sat idle waiting on I/O %.0f%% of the time "
 		    "(%.1f tasks blocked)", pct(r->cpu.all.iowait),
@@ -425,19 +407,20 @@ analyze_network(const struct sz_rates *r, const struct sz_thresholds *th,
 			worst = ratio, lossy = f;
 	}
 	if (full != NULL)
-		link = share_evidence(res, th->bound, 1, "net.util_max", best_util,
-		    th->net_util, "%s carried %.1f Mbit/s in, %.1f out: %.0f%% "
-		    "of its %.0f Mbit/s", full->name,
+		link = evidence(res, th->bound, 1, 1, "net.util_max",
+		    best_util, th->net_util,
+		    "%s carried %.1f Mbit/s in, %.1f out: %.0f%% of its "
+		    "%.0f Mbit/s", full->name,
 		    full->rx_bytes_per_s * 8e-6, full->tx_bytes_per_s * 8e-6,
 		    pct(best_util), full->capacity_bits_per_s * 1e-6);
 	if (lossy != NULL)
-		drops = evidence(res, th->bound, 1, "net.drop_ratio", worst,
+		drops = evidence(res, th->bound, 1, 0, "net.drop_ratio", worst,
 		    th->net_drop_ratio, "%s dropped %.2f%% of its packets",
 		    lossy->name, pct(worst));
 	if (n->tcp_valid && n->out_segs_per_s >= th->net_min_pkts_per_s) {
 		double ratio = n->retrans_per_s / n->out_segs_per_s;
 
-		retrans = evidence(res, th->bound, 1, "tcp.retrans_ratio",
+		retrans = evidence(res, th->bound, 1, 0, "tcp.retrans_ratio",
 		    ratio, th->net_retrans_ratio,
 		    "%.1f%% of TCP segments were retransmitted (%.0f/s)",
 		    pct(ratio), n->retrans_per_s);
@@ -587,33 +570,34 @@ analyze_connections(const struct sz_rates *r, const struct sz_thresholds *th,
 	char comm[SZ_COMM_MAX * 4];
 
 	if (n->listen_valid)
-		acc = evidence(res, th->bound, 1, "tcp.listen_overflows_per_s",
-		    n->listen_overflows_per_s, th->conn_listen_overflows_per_s,
+		acc = evidence(res, th->bound, 1, 0,
+		    "tcp.listen_overflows_per_s", n->listen_overflows_per_s,
+		    th->conn_listen_overflows_per_s,
 		    "%.1f connections per second overflowed a listen queue",
 		    n->listen_overflows_per_s);
 	if (pg->valid && pg->slots_known && pg->usable > 0)
-		slots = share_evidence(res, th->bound, 1, "pg.slots_used",
+		slots = evidence(res, th->bound, 1, 1, "pg.slots_used",
 		    pg->used, th->conn_pg_slots, "%.1f of %lld usable "
 		    "PostgreSQL slots in use on average (max_connections %lld)",
 		    pg->used_avg, (long long)pg->usable,
 		    (long long)pg->last->max_connections);
 	else if (pg->valid && pg->last->refused_full)
-		slots = share_evidence(res, th->bound, 1, "pg.slots_used", 1,
+		slots = evidence(res, th->bound, 1, 1, "pg.slots_used", 1,
 		    th->conn_pg_slots, "PostgreSQL refused a connection: no "
 		    "slot left");
 	if (pg->valid && pg->last->oldest_xact_s >= 0)
-		evidence(res, th->bound, 0, "pg.oldest_xact_s",
+		evidence(res, th->bound, 0, 0, "pg.oldest_xact_s",
 		    pg->last->oldest_xact_s, th->conn_pg_xact_age_s,
 		    "the oldest open transaction began %.0f s ago",
 		    pg->last->oldest_xact_s);
 	if (fd->valid)
-		fd_sys = share_evidence(res, th->bound, 1, "fd.system_used",
+		fd_sys = evidence(res, th->bound, 1, 1, "fd.system_used",
 		    fd->used, th->conn_fd_system, "%llu of %llu file handles "
 		    "of the system in use", (unsigned long long)fd->allocated,
 		    (unsigned long long)fd->max);
 	if (fd->nprocs > 0) {
 		sz_str_sanitize(comm, sizeof(comm), fd->procs[0].comm);
-		fd_proc = share_evidence(res, th->bound, 1,
+		fd_proc = evidence(res, th->bound, 1, 1,
 		    "fd.process_used", fd->procs[0].used, th->conn_fd_process,
 		    "%s (pid %d) has %llu descriptors open of its soft limit "
 		    "%llu", comm, fd->procs[0].pid,

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Tests of the probes of the live /proc tables: cpu, memory and disk
- * (through libproc2) and threads.
+ * Tests of the libproc2-backed probes: cpu, threads, memory and disk.
  *
  * The threads probe is tested live, on this very process: a thread that
  * burns CPU under a hostile name.  The others read fixture trees from

@@ -87,4 +87,15 @@ enum sz_err sz_pg_titles_count(struct sz_pg_titles *t,
     const struct sz_ctx *ctx, int port, struct sz_pg_sample *out,
     char *why, size_t whysz);
 
+/*
+ * Would counting titles find nothing for sure?  True when table (the
+ * threads probe's reading of this sample) holds no process called
+ * postgres, or, when this sample skipped the table, the last one read did
+ * not: then the costly read of every command line is skipped (on a host
+ * without PostgreSQL it was most of a TUI refresh), and why says so, as
+ * sz_pg_titles_count() would.
+ */
+bool sz_pg_titles_absent(struct sz_pg_titles *t,
+    const struct sz_threads_sample *table, int port, char *why, size_t whysz);
+
 #endif

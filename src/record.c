@@ -103,6 +103,17 @@ static const size_t netif_fields[] = {
 	offsetof(struct sz_netif, tx_drop),
 };
 
+/* The states of pg_stat_activity, in enum sz_pg_state order. */
+static const size_t pg_state_fields[] = {
+	offsetof(struct sz_pg_sample, states[SZ_PG_ACTIVE]),
+	offsetof(struct sz_pg_sample, states[SZ_PG_IDLE]),
+	offsetof(struct sz_pg_sample, states[SZ_PG_IDLE_IN_XACT]),
+	offsetof(struct sz_pg_sample, states[SZ_PG_IDLE_IN_XACT_ABORTED]),
+	offsetof(struct sz_pg_sample, states[SZ_PG_FASTPATH]),
+	offsetof(struct sz_pg_sample, states[SZ_PG_DISABLED]),
+	offsetof(struct sz_pg_sample, states[SZ_PG_OTHER]),
+};
+
 #define MAX_FIELDS 10
 
 static uint64_t *
@@ -657,6 +668,67 @@ fd_json(json_t *o, const struct sz_fd_rates *r, const struct sz_fd_sample *s)
 	json_object_set_new(o, "fd_top", top);
 }
 
+/* [[name, backends]] of a PostgreSQL top list. */
+static json_t *
+pg_counts_json(const struct sz_pg_count *v, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, pair(jstr(v[i].name), jint(v[i].n)));
+	return a;
+}
+
+/*
+ * The PostgreSQL section (see the SNAPSHOT LOGS section of sizeup(1)):
+ * the last sample's figures, and the client backends of every sample
+ * (null where not read, or read from another source: rates skip those).
+ */
+static void
+pg_json(json_t *o, const struct sz_sample *const *win, size_t n)
+{
+	const struct sz_pg_sample *p = &win[n - 1]->pg;
+	json_t *pg, *last, *nv;
+	size_t i;
+
+	if (!p->valid)
+		return;
+	pg = json_object();
+	last = pair(json_integer(p->source), json_integer(p->port));
+	json_array_append_new(last, jint(p->waiting_lock));
+	json_array_append_new(last, jint(p->hidden));
+	json_array_append_new(last, json_integer(p->refused_full));
+	json_array_append_new(last, json_integer(p->max_connections));
+	json_array_append_new(last, json_integer(p->superuser_reserved));
+	json_array_append_new(last, json_integer(p->reserved));
+	json_array_append_new(last, json_integer(p->tcp_established));
+	json_array_append_new(last, p->oldest_xact_s >= 0 &&
+	    isfinite(p->oldest_xact_s) ? json_real(p->oldest_xact_s) :
+	    json_integer(-1));
+	json_object_set_new(pg, "last", last);
+	json_object_set_new(pg, "states", fields_json(NULL, p,
+	    FIELDS(pg_state_fields)));
+	if (p->waits_known)
+		json_object_set_new(pg, "waits", pair(jint(p->active_on_cpu),
+		    jint(p->active_on_io)));
+	nv = json_array();
+	for (i = 0; i < n; i++) {
+		const struct sz_pg_sample *q = &win[i]->pg;
+
+		json_array_append_new(nv, q->valid && q->source == p->source ?
+		    jint(q->backends) : json_null());
+	}
+	json_object_set_new(pg, "backends", nv);
+	if (p->ndbs > 0)
+		json_object_set_new(pg, "dbs", pg_counts_json(p->dbs,
+		    p->ndbs));
+	if (p->nusers > 0)
+		json_object_set_new(pg, "users", pg_counts_json(p->users,
+		    p->nusers));
+	json_object_set_new(o, "pg", pg);
+}
+
 static json_t *
 errors_json(const struct sz_sample *s)
 {
@@ -701,6 +773,7 @@ sz_record_format(const struct sz_sample *const *win, size_t n,
 		json_object_set_new(c, "tasks", pair(jint(
 		    r->threads.total_procs), jint(r->threads.total_threads)));
 	fd_json(c, &r->fd, &win[n - 1]->fd);
+	pg_json(c, win, n);
 	json_object_set_new(doc, "counters", c);
 	if (win[n - 1]->nerrors > 0)
 		json_object_set_new(doc, "errors", errors_json(win[n - 1]));
@@ -1413,6 +1486,112 @@ rebuild_fd(struct rebuild *rb)
 	return SZ_OK;
 }
 
+/* A top list (see pg_counts_json()) into *v and *n. */
+static bool
+get_pg_counts(const json_t *a, struct sz_pg_count **v, size_t *n)
+{
+	const json_t *e;
+	size_t i;
+
+	if (a == NULL)
+		return true;
+	if (!json_is_array(a) || json_array_size(a) > SZ_PG_TOP)
+		return false;
+	*v = sz_xcalloc(SZ_PG_TOP, sizeof(**v));
+	json_array_foreach(a, i, e) {
+		const char *name = json_string_value(json_array_get(e, 0));
+
+		if (name == NULL || !get_u64(e, 1, &(*v)[i].n))
+			return false;
+		sz_str_sanitize((*v)[i].name, sizeof((*v)[i].name), name);
+		*n = i + 1;
+	}
+	return true;
+}
+
+/*
+ * "pg" (see pg_json()) into the last sample; absent in records of
+ * versions before it, and when the last sample had no PostgreSQL reading.
+ * The backends of the other samples are set by assemble().
+ */
+static enum sz_err
+rebuild_pg(struct rebuild *rb)
+{
+	const json_t *pg = json_object_get(rb->c, "pg");
+	const json_t *last = json_object_get(pg, "last");
+	const json_t *waits = json_object_get(pg, "waits");
+	const json_t *old = json_array_get(last, 9);
+	struct sz_pg_sample *p = &rb->b->pg;
+	int64_t v[9];
+	int k;
+
+	if (pg == NULL)
+		return SZ_OK;
+	if (json_array_size(last) < 10 || !json_is_number(old))
+		return SZ_EPARSE;
+	for (k = 0; k < 9; k++) {
+		if (!get_int(last, k, &v[k]))
+			return SZ_EPARSE;
+	}
+	if (v[0] <= SZ_PG_SOURCE_NONE || v[0] > SZ_PG_SOURCE_TITLES ||
+	    v[1] < 0 || v[1] > 65535 ||
+	    !get_values(json_object_get(pg, "states"), p,
+	    FIELDS(pg_state_fields)) ||
+	    (waits != NULL && (json_array_size(waits) < 2 ||
+	    !get_u64(waits, 0, &p->active_on_cpu) ||
+	    !get_u64(waits, 1, &p->active_on_io))) ||
+	    !get_pg_counts(json_object_get(pg, "dbs"), &p->dbs, &p->ndbs) ||
+	    !get_pg_counts(json_object_get(pg, "users"), &p->users,
+	    &p->nusers))
+		return SZ_EPARSE;
+	p->valid = true;
+	p->source = (enum sz_pg_source)v[0];
+	p->port = (int)v[1];
+	p->waiting_lock = (uint64_t)v[2];
+	p->hidden = (uint64_t)v[3];
+	p->refused_full = v[4] != 0;
+	p->max_connections = v[5];
+	p->superuser_reserved = v[6];
+	p->reserved = v[7];
+	p->tcp_established = v[8];
+	p->oldest_xact_s = json_number_value(old);
+	p->waits_known = waits != NULL;
+	return SZ_OK;
+}
+
+/*
+ * The client backends of sample k of the n in w (see pg_json()), with the
+ * last sample's other figures; the last one's must be there.
+ */
+static enum sz_err
+assemble_pg(const json_t *c, size_t n, struct sz_window *w)
+{
+	const json_t *nv = json_object_get(json_object_get(c, "pg"),
+	    "backends");
+	const struct sz_pg_sample *last = &w->samples[n - 1]->pg;
+	size_t k;
+
+	if (!last->valid)
+		return SZ_OK;
+	if (json_array_size(nv) != n ||
+	    json_is_null(json_array_get(nv, n - 1)))
+		return SZ_EPARSE;
+	for (k = 0; k < n; k++) {
+		struct sz_pg_sample *p = &w->samples[k]->pg;
+		const json_t *e = json_array_get(nv, k);
+
+		if (k + 1 < n) {
+			*p = *last;
+			p->dbs = p->users = NULL;
+			p->ndbs = p->nusers = 0;
+			p->valid = !json_is_null(e);
+		}
+		if (p->valid && !get_u64(nv, k, &p->backends))
+			return SZ_EPARSE;
+	}
+	return SZ_OK;
+}
+
 static enum sz_err
 err_of(const char *name)
 {
@@ -1549,6 +1728,7 @@ assemble(struct rebuild *rb, size_t n, struct sz_window *w)
 		w->samples[k]->cpu.procs_running = q[k].running;
 		w->samples[k]->cpu.procs_blocked = q[k].blocked;
 	}
+	err = assemble_pg(rb->c, n, w);
 out:
 	free(q);
 	return err;
@@ -1597,6 +1777,9 @@ sz_record_window(const char *line, size_t len, struct sz_window *w)
 	if (err != SZ_OK)
 		goto out;
 	err = rebuild_fd(&rb);
+	if (err != SZ_OK)
+		goto out;
+	err = rebuild_pg(&rb);
 	if (err != SZ_OK)
 		goto out;
 	err = rebuild_errors(&rb);

@@ -525,6 +525,154 @@ test_record_replay_two_samples(void **state)
 	smp_free(w, 2);
 }
 
+/*
+ * The quiet host with PostgreSQL slots nearly full: 95 to 99 client
+ * backends of 97 usable slots, a sample read from process titles (rates
+ * skip it), one without a reading, lock waiters and an old transaction.
+ */
+static void
+pg_window(struct sz_sample **w)
+{
+	struct host h = { .ncores = 16 };
+	struct sz_pg_sample *p;
+	size_t i;
+
+	host_window(w, &h);
+	for (i = 0; i < NSAMPLES; i++)
+		smp_pg(w[i], 100, 3, 10 + i % 2, 70 + i / 2, 15);
+	w[1]->pg.source = SZ_PG_SOURCE_TITLES;
+	w[2]->pg.valid = false;
+	p = &w[NSAMPLES - 1]->pg;
+	p->waiting_lock = 4;
+	p->active_on_cpu = 2;
+	p->active_on_io = 1;
+	p->hidden = 1;
+	p->oldest_xact_s = 312.625;
+}
+
+/* The bytes "pg":{...}, takes in line. */
+static size_t
+pg_bytes(const char *line)
+{
+	json_t *doc = json_loads(line, 0, NULL);
+	char *pg = json_dumps(json_object_get(json_object_get(doc,
+	    "counters"), "pg"), JSON_COMPACT | JSON_PRESERVE_ORDER |
+	    JSON_REAL_PRECISION(12));
+	size_t n;
+
+	assert_non_null(pg);
+	assert_non_null(strstr(line, pg));
+	n = strlen(",\"pg\":") + strlen(pg);
+	free(pg);
+	json_decref(doc);
+	return n;
+}
+
+/* A window bound by PostgreSQL slots replays to the same verdict. */
+static void
+test_record_replay_pg_slots(void **state)
+{
+	struct sz_sample *w[NSAMPLES];
+	struct run live = { 0 }, replay = { 0 };
+	const struct sz_pg_rates *a = &live.rates.pg, *b = &replay.rates.pg;
+	char *line;
+
+	(void)state;
+	pg_window(w);
+	line = record_and_replay(&live, w, NSAMPLES, &replay);
+	assert_int_equal(live.rep.bound, SZ_BOUND_CONNECTIONS);
+	assert_string_equal(live.rep.kind, "postgres-slots");
+	same_verdict(&live.rep, &replay.rep);
+	same_rates(&live.rates, &replay.rates);
+	assert_int_equal(live.rep.nadvice, replay.rep.nadvice);
+	assert_true(b->valid && b->slots_known);
+	assert_true(a->used_avg == b->used_avg && a->used == b->used);
+	assert_int_equal(a->used_max, b->used_max);
+	assert_int_equal(a->usable, b->usable);
+	assert_memory_equal(a->last->states, b->last->states,
+	    sizeof(a->last->states));
+	assert_int_equal(b->last->port, 5432);
+	assert_int_equal(b->last->tcp_established, -1);
+	assert_true(b->last->oldest_xact_s == 312.625);
+	assert_int_equal(b->last->ndbs, 1);
+	assert_string_equal(b->last->users[0].name, "app");
+	assert_non_null(strstr(line, "\"backends\":[95,null,null,97,97,98]"));
+	printf("# the PostgreSQL member of a record: %zu bytes\n",
+	    pg_bytes(line));
+	free(line);
+	run_fini(&live);
+	run_fini(&replay);
+	free_window(w, NSAMPLES);
+}
+
+/* line with counters.pg.key set to value, or counters.pg removed. */
+static enum sz_err
+window_pg_edited(const char *line, const char *key, const char *value,
+    struct sz_window *w)
+{
+	json_t *doc = json_loads(line, 0, NULL);
+	json_t *c = json_object_get(doc, "counters");
+	enum sz_err err;
+	char *l;
+
+	assert_non_null(c);
+	if (key == NULL)
+		json_object_del(c, "pg");
+	else
+		json_object_set_new(json_object_get(c, "pg"), key,
+		    json_loads(value, JSON_DECODE_ANY, NULL));
+	l = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(doc);
+	err = sz_record_window(l, strlen(l), w);
+	free(l);
+	return err;
+}
+
+/* A line without "pg" (older versions) replays without PostgreSQL; a
+ * malformed one is not a record. */
+static void
+test_record_pg_absent_or_bad(void **state)
+{
+	static const char *const bad[][2] = {
+		{ "last", "[1,5432]" },
+		{ "last", "[3,5432,0,0,0,100,3,0,-1,-1]" },
+		{ "states", "[1,\"x\"]" },
+		{ "waits", "[1]" },
+		{ "backends", "[1,2,3,4,5,null]" },
+		{ "backends", "[1,2]" },
+		{ "dbs", "[[\"a\",1],[\"b\",1],[\"c\",1],[\"d\",1],"
+		    "[\"e\",1],[\"f\",1]]" },
+		{ "users", "[[1,1]]" },
+	};
+	struct sz_sample *w[NSAMPLES];
+	struct run live = { 0 };
+	struct sz_rates rates;
+	struct sz_window win;
+	size_t len, i;
+	char *line;
+
+	(void)state;
+	pg_window(w);
+	sz_config_init(&live.cfg);
+	analyze(&live, (const struct sz_sample *const *)w, NSAMPLES);
+	assert_int_equal(sz_record_format((const struct sz_sample *const *)w,
+	    NSAMPLES, &live.rep, &line, &len), SZ_OK);
+	assert_int_equal(window_pg_edited(line, NULL, NULL, &win), SZ_OK);
+	assert_int_equal(sz_rates_compute(&rates, sz_window_const(&win),
+	    win.n, &live.cfg), SZ_OK);
+	assert_false(rates.pg.valid);
+	sz_rates_fini(&rates);
+	sz_window_fini(&win);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(window_pg_edited(line, bad[i][0], bad[i][1],
+		    &win), SZ_EPARSE);
+		assert_null(win.samples);
+	}
+	free(line);
+	run_fini(&live);
+	free_window(w, NSAMPLES);
+}
+
 /* A real record line of the quiet 16-core host (caller frees). */
 static char *
 quiet_line(void)
@@ -769,8 +917,8 @@ test_record_newer_and_unknown(void **state)
 	    &rec), SZ_OK);
 	assert_int_equal(parse_edited(line, "verdict", "rationale",
 	    "\"because\"", &rec), SZ_OK);
-	assert_int_equal(window_edited(line, "counters", "pg",
-	    "{\"backends\":[3,4]}"), SZ_OK);
+	assert_int_equal(window_edited(line, "counters", "gpu",
+	    "{\"busy\":[3,4]}"), SZ_OK);
 	assert_int_equal(parse_edited(line, NULL, "schema",
 	    "\"sizeup.record.v2\"", &rec), SZ_ERANGE);
 	assert_int_equal(parse_edited(line, NULL, "schema",
@@ -1225,6 +1373,8 @@ main(void)
 		cmocka_unit_test(test_record_replay_quiet_16_cores),
 		cmocka_unit_test(test_record_replay_single_thread),
 		cmocka_unit_test(test_record_replay_two_samples),
+		cmocka_unit_test(test_record_replay_pg_slots),
+		cmocka_unit_test(test_record_pg_absent_or_bad),
 		cmocka_unit_test(test_record_size_16_cores),
 		cmocka_unit_test(test_record_counter_backwards),
 		cmocka_unit_test(test_record_middle_sample_without_cpu),

@@ -14,10 +14,11 @@
  * busy disks and interfaces the first sample's raw values and the last
  * sample's as differences from them; per-core ticks as differences only;
  * the last sample's gauges (memory, file handles and the fullest
- * descriptor table, the size of the process table) and probe errors; the
- * run queue of every sample.  Idle devices and interfaces, partitions and
- * tasks that used no CPU are left out; so is the PostgreSQL section of
- * the sample, for now.  The format is in sizeup(1), SNAPSHOT LOGS.
+ * descriptor table, the size of the process table, the PostgreSQL
+ * backends by state, slot settings and top databases and users) and
+ * probe errors; the run queue and PostgreSQL client backends of every
+ * sample.  Idle devices and interfaces, partitions and tasks that used no
+ * CPU are left out.  The format is in sizeup(1), SNAPSHOT LOGS.
  *
  * Size: on a 16-core host a record is about 1.6 KB at rest and 2.1 KB
  * working (tests/test_record.c), 460 and 600 KB a day at one every 5

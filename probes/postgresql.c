@@ -15,9 +15,13 @@
  * connect_timeout applies only to blocking connections) against one
  * deadline, and statement_timeout makes a slow server give up first.
  *
- * When libpq cannot be used (no credentials, a refusal, a dead server, or
- * the context turns it off) the backends are counted from process titles
- * (probes/pg_titles.c) and the sample's errors say so and why.  No message
+ * libpq itself is loaded (probes/pq_dyn.c) only when there is a server
+ * to ask: one was named, or a postgres process runs here.
+ *
+ * When libpq cannot be used (it does not load, no credentials, a refusal,
+ * a dead server, or the context turns it off) the backends are counted
+ * from process titles (probes/pg_titles.c) and the sample's errors say
+ * so and why.  No message
  * shows the connection string, and the password is scrubbed from every
  * message libpq makes.
  */
@@ -37,6 +41,7 @@
 #include <libpq-fe.h>
 
 #include "sizeup/pg.h"
+#include "sizeup/pq_dyn.h"
 #include "sizeup/procfs.h"
 #include "sizeup/xmalloc.h"
 
@@ -53,6 +58,7 @@
 #define MIN_SCRUB 4
 
 struct pg_state {
+	const struct sz_pq *pq;	/* NULL until libpq is needed */
 	PGconn *conn;		/* NULL while not connected */
 	char *conninfo;		/* NULL: the PG* environment */
 	char *password;		/* to scrub from messages, or NULL */
@@ -130,6 +136,18 @@ tidy(const struct pg_state *st, char *out, size_t outsz, const char *msg)
 	out[n] = '\0';
 }
 
+/*
+ * Load libpq (include/sizeup/pq_dyn.h) if that was not done yet.
+ * RETURNS whether st->pq can be used; if not, st->why says why.
+ */
+static bool
+load_libpq(struct pg_state *st)
+{
+	if (st->pq == NULL)
+		st->pq = sz_pq_load(st->why, sizeof(st->why));
+	return st->pq != NULL;
+}
+
 /* Does conninfo look like a connection string (else: a database name)? */
 static bool
 is_conninfo(const char *s)
@@ -146,16 +164,19 @@ is_conninfo(const char *s)
 static void
 read_conninfo(struct pg_state *st)
 {
+	const struct sz_pq *pq;
 	PQconninfoOption *opts, *o;
 	const char *env_pw = getenv("PGPASSWORD");
 	char *errmsg = NULL;
 	int port = 0;
 
-	if (st->conninfo != NULL && is_conninfo(st->conninfo)) {
-		opts = PQconninfoParse(st->conninfo, &errmsg);
+	if (st->conninfo != NULL && is_conninfo(st->conninfo) &&
+	    load_libpq(st)) {
+		pq = st->pq;
+		opts = pq->PQconninfoParse(st->conninfo, &errmsg);
 		if (opts == NULL) {
 			st->bad_conninfo = true;
-			PQfreemem(errmsg);
+			pq->PQfreemem(errmsg);
 			return;
 		}
 		for (o = opts; o->keyword != NULL; o++) {
@@ -166,7 +187,7 @@ read_conninfo(struct pg_state *st)
 			else if (strcmp(o->keyword, "port") == 0)
 				port = sz_pg_port_parse(o->val);
 		}
-		PQconninfoFree(opts);
+		pq->PQconninfoFree(opts);
 	}
 	if (st->password == NULL && env_pw != NULL)
 		st->password = sz_xstrdup(env_pw);
@@ -198,7 +219,8 @@ pg_open(const struct sz_ctx *ctx, void **state)
 static void
 drop(struct pg_state *st)
 {
-	PQfinish(st->conn);
+	if (st->conn != NULL)
+		st->pq->PQfinish(st->conn);
 	st->conn = NULL;
 }
 
@@ -218,9 +240,10 @@ pg_close(void *state)
 
 /* Wait until conn's socket is ready, or the deadline passes. */
 static enum sz_err
-wait_socket(PGconn *conn, bool for_write, double deadline)
+wait_socket(const struct sz_pq *pq, PGconn *conn, bool for_write,
+    double deadline)
 {
-	struct pollfd pfd = { .fd = PQsocket(conn) };
+	struct pollfd pfd = { .fd = pq->PQsocket(conn) };
 	double left;
 	int rc;
 
@@ -251,44 +274,49 @@ static enum sz_err
 run_query(struct pg_state *st, const char *sql, double deadline,
     PGresult **out)
 {
+	const struct sz_pq *pq = st->pq;
 	PGresult *r, *first = NULL;
 	enum sz_err err = SZ_OK;
 
 	*out = NULL;
-	if (!PQsendQuery(st->conn, sql)) {
-		tidy(st, st->why, sizeof(st->why), PQerrorMessage(st->conn));
+	if (!pq->PQsendQuery(st->conn, sql)) {
+		tidy(st, st->why, sizeof(st->why),
+		    pq->PQerrorMessage(st->conn));
 		return SZ_ECONNECT;
 	}
 	for (;;) {
-		if (PQisBusy(st->conn)) {
-			err = wait_socket(st->conn, false, deadline);
-			if (err == SZ_OK && !PQconsumeInput(st->conn))
+		if (pq->PQisBusy(st->conn)) {
+			err = wait_socket(pq, st->conn, false, deadline);
+			if (err == SZ_OK && !pq->PQconsumeInput(st->conn))
 				err = SZ_ECONNECT;
 			if (err)
 				break;
 			continue;
 		}
-		r = PQgetResult(st->conn);
+		r = pq->PQgetResult(st->conn);
 		if (r == NULL)
 			break;
 		if (first == NULL)
 			first = r;
 		else
-			PQclear(r);
+			pq->PQclear(r);
 	}
 	if (err == SZ_ETIMEOUT) {
 		snprintf(st->why, sizeof(st->why), "no answer within %.0f s",
 		    DEADLINE_S);
 	} else if (err) {
-		tidy(st, st->why, sizeof(st->why), PQerrorMessage(st->conn));
-	} else if (first == NULL || PQresultStatus(first) != PGRES_TUPLES_OK) {
+		tidy(st, st->why, sizeof(st->why),
+		    pq->PQerrorMessage(st->conn));
+	} else if (first == NULL ||
+	    pq->PQresultStatus(first) != PGRES_TUPLES_OK) {
 		tidy(st, st->why, sizeof(st->why), first != NULL ?
-		    PQresultErrorMessage(first) : PQerrorMessage(st->conn));
-		err = PQstatus(st->conn) == CONNECTION_OK ? SZ_ELIB :
+		    pq->PQresultErrorMessage(first) :
+		    pq->PQerrorMessage(st->conn));
+		err = pq->PQstatus(st->conn) == CONNECTION_OK ? SZ_ELIB :
 		    SZ_ECONNECT;
 	}
 	if (err) {
-		PQclear(first);
+		pq->PQclear(first);
 		return err;
 	}
 	*out = first;
@@ -296,9 +324,9 @@ run_query(struct pg_state *st, const char *sql, double deadline,
 }
 
 static int64_t
-int_value(const PGresult *r, int row, int col)
+int_value(const struct sz_pq *pq, const PGresult *r, int row, int col)
 {
-	const char *p = PQgetvalue(r, row, col);
+	const char *p = pq->PQgetvalue(r, row, col);
 	int64_t v;
 
 	return sz_parse_i64(&p, &v) == SZ_OK ? v : -1;
@@ -316,9 +344,9 @@ static const char settings_sql[] =
 
 /* Was the server to be found on a Unix socket that does not exist? */
 static bool
-no_socket(PGconn *c)
+no_socket(const struct sz_pq *pq, PGconn *c)
 {
-	const char *host = PQhost(c), *port = PQport(c);
+	const char *host = pq->PQhost(c), *port = pq->PQport(c);
 	char path[4096];
 	struct stat sb;
 
@@ -336,17 +364,19 @@ no_socket(PGconn *c)
 static enum sz_err
 connect_failure(struct pg_state *st)
 {
+	const struct sz_pq *pq = st->pq;
 	PGconn *c = st->conn;
 
-	tidy(st, st->why, sizeof(st->why), PQerrorMessage(c));
-	st->absent = no_socket(c) ||
+	tidy(st, st->why, sizeof(st->why), pq->PQerrorMessage(c));
+	st->absent = no_socket(st->pq, c) ||
 	    strstr(st->why, "Connection refused") != NULL;
 	st->refused_full = strstr(st->why, "too many clients") != NULL ||
 	    strstr(st->why, "remaining connection slots are reserved") != NULL;
 	/* after authentication: try again, a slot may free up */
 	if (st->refused_full)
 		return SZ_ECONNECT;
-	if (PQconnectionNeedsPassword(c) || PQconnectionUsedPassword(c) ||
+	if (pq->PQconnectionNeedsPassword(c) ||
+	    pq->PQconnectionUsedPassword(c) ||
 	    strstr(st->why, "authentication failed") != NULL ||
 	    strstr(st->why, "no pg_hba.conf entry") != NULL ||
 	    strstr(st->why, "does not exist") != NULL)
@@ -362,25 +392,26 @@ pg_connect(struct pg_state *st, double deadline)
 		"connect_timeout", NULL };
 	const char *vals[] = { "sizeup", st->conninfo ? st->conninfo : "",
 		"2", NULL };
+	const struct sz_pq *pq = st->pq;
 	PostgresPollingStatusType ps = PGRES_POLLING_WRITING;
 	enum sz_err err = SZ_OK;
 	PGresult *r;
 
 	st->absent = st->refused_full = false;
-	st->conn = PQconnectStartParams(keys, vals, 1);
+	st->conn = pq->PQconnectStartParams(keys, vals, 1);
 	if (st->conn == NULL) {
 		snprintf(st->why, sizeof(st->why), "libpq: out of memory");
 		return SZ_ENOMEM;
 	}
-	PQsetNoticeProcessor(st->conn, quiet_notices, NULL);
-	if (PQstatus(st->conn) == CONNECTION_BAD)
+	pq->PQsetNoticeProcessor(st->conn, quiet_notices, NULL);
+	if (pq->PQstatus(st->conn) == CONNECTION_BAD)
 		ps = PGRES_POLLING_FAILED;
 	while (ps != PGRES_POLLING_OK && ps != PGRES_POLLING_FAILED) {
-		err = wait_socket(st->conn, ps == PGRES_POLLING_WRITING,
+		err = wait_socket(pq, st->conn, ps == PGRES_POLLING_WRITING,
 		    deadline);
 		if (err)
 			break;
-		ps = PQconnectPoll(st->conn);
+		ps = pq->PQconnectPoll(st->conn);
 	}
 	if (err == SZ_ETIMEOUT) {
 		snprintf(st->why, sizeof(st->why), "connecting took over "
@@ -399,10 +430,10 @@ pg_connect(struct pg_state *st, double deadline)
 		drop(st);
 		return err;
 	}
-	st->max_connections = int_value(r, 0, 1);
-	st->superuser_reserved = int_value(r, 0, 2);
-	st->reserved = int_value(r, 0, 3);
-	PQclear(r);
+	st->max_connections = int_value(pq, r, 0, 1);
+	st->superuser_reserved = int_value(pq, r, 0, 2);
+	st->reserved = int_value(pq, r, 0, 3);
+	pq->PQclear(r);
 	return SZ_OK;
 }
 
@@ -427,14 +458,15 @@ static const char activity_sql[] =
 enum { C_HIDDEN, C_STATE, C_WAIT, C_DB, C_USER, C_COUNT, C_AGE, NCOLS };
 
 static bool
-is_true(const PGresult *r, int row, int col)
+is_true(const struct sz_pq *pq, const PGresult *r, int row, int col)
 {
-	return strcmp(PQgetvalue(r, row, col), "t") == 0;
+	return strcmp(pq->PQgetvalue(r, row, col), "t") == 0;
 }
 
 static enum sz_err
 read_activity(struct pg_state *st, struct sz_pg_sample *pg, double deadline)
 {
+	const struct sz_pq *pq = st->pq;
 	struct sz_pg_tally dbs = { 0 }, users = { 0 };
 	enum sz_pg_state state;
 	const char *p, *wait;
@@ -447,47 +479,47 @@ read_activity(struct pg_state *st, struct sz_pg_sample *pg, double deadline)
 	err = run_query(st, activity_sql, deadline, &r);
 	if (err)
 		return err;
-	if (PQnfields(r) != NCOLS) {
-		PQclear(r);
+	if (pq->PQnfields(r) != NCOLS) {
+		pq->PQclear(r);
 		snprintf(st->why, sizeof(st->why), "pg_stat_activity: "
 		    "unexpected answer");
 		return SZ_EPARSE;
 	}
 	memset(pg, 0, sizeof(*pg));
 	pg->oldest_xact_s = -1;
-	for (i = 0; i < PQntuples(r); i++) {
-		n = int_value(r, i, C_COUNT);
+	for (i = 0; i < pq->PQntuples(r); i++) {
+		n = int_value(pq, r, i, C_COUNT);
 		if (n <= 0)
 			continue;
-		state = is_true(r, i, C_HIDDEN) ? SZ_PG_OTHER :
-		    sz_pg_state_parse(PQgetvalue(r, i, C_STATE));
+		state = is_true(pq, r, i, C_HIDDEN) ? SZ_PG_OTHER :
+		    sz_pg_state_parse(pq->PQgetvalue(r, i, C_STATE));
 		pg->backends += (uint64_t)n;
 		pg->states[state] += (uint64_t)n;
-		if (is_true(r, i, C_HIDDEN))
+		if (is_true(pq, r, i, C_HIDDEN))
 			pg->hidden += (uint64_t)n;
-		wait = PQgetvalue(r, i, C_WAIT);
+		wait = pq->PQgetvalue(r, i, C_WAIT);
 		if (strcmp(wait, "Lock") == 0)
 			pg->waiting_lock += (uint64_t)n;
 		if (state == SZ_PG_ACTIVE && wait[0] == '\0')
 			pg->active_on_cpu += (uint64_t)n;
 		if (state == SZ_PG_ACTIVE && strcmp(wait, "IO") == 0)
 			pg->active_on_io += (uint64_t)n;
-		sz_pg_tally_add(&dbs, PQgetvalue(r, i, C_DB),
-		    (size_t)PQgetlength(r, i, C_DB), (uint64_t)n);
-		sz_pg_tally_add(&users, PQgetvalue(r, i, C_USER),
-		    (size_t)PQgetlength(r, i, C_USER), (uint64_t)n);
-		p = PQgetvalue(r, i, C_AGE);
+		sz_pg_tally_add(&dbs, pq->PQgetvalue(r, i, C_DB),
+		    (size_t)pq->PQgetlength(r, i, C_DB), (uint64_t)n);
+		sz_pg_tally_add(&users, pq->PQgetvalue(r, i, C_USER),
+		    (size_t)pq->PQgetlength(r, i, C_USER), (uint64_t)n);
+		p = pq->PQgetvalue(r, i, C_AGE);
 		if (sz_parse_double(&p, &age) == SZ_OK &&
 		    age > pg->oldest_xact_s)
 			pg->oldest_xact_s = age;
 	}
-	PQclear(r);
+	pq->PQclear(r);
 	sz_pg_tally_top(&dbs, &pg->dbs, &pg->ndbs);
 	sz_pg_tally_top(&users, &pg->users, &pg->nusers);
 	pg->valid = true;
 	pg->waits_known = true;
 	pg->source = SZ_PG_SOURCE_LIBPQ;
-	pg->port = sz_pg_port_parse(PQport(st->conn));
+	pg->port = sz_pg_port_parse(pq->PQport(st->conn));
 	pg->max_connections = st->max_connections;
 	pg->superuser_reserved = st->superuser_reserved;
 	pg->reserved = st->reserved;
@@ -550,10 +582,20 @@ pg_collect(void *state, const struct sz_ctx *ctx, struct sz_sample *s)
 	struct pg_state *st = state;
 	char why[SZ_ERRMSG_MAX];
 	enum sz_err err, terr;
+	bool no_titles;
 
+	/* before libpq: a host without a server never loads it */
+	no_titles = sz_pg_titles_absent(st->titles, &s->threads, st->port,
+	    why, sizeof(why));
 	if (!sz_ctx_pg_libpq(ctx)) {
 		err = SZ_ENOTBUILT;
 		snprintf(st->why, sizeof(st->why), "libpq is turned off");
+	} else if (st->pq == NULL && !st->named && no_titles) {
+		err = SZ_ENOENT;
+		st->absent = true;
+		snprintf(st->why, sizeof(st->why), "no server to connect to");
+	} else if (!load_libpq(st)) {
+		err = SZ_ELIB;
 	} else if (st->bad_conninfo) {
 		err = SZ_EINVAL;
 		snprintf(st->why, sizeof(st->why), "the connection string "
@@ -566,13 +608,12 @@ pg_collect(void *state, const struct sz_ctx *ctx, struct sz_sample *s)
 				    "the state of %llu backends is hidden from "
 				    "role %s (grant it pg_read_all_stats)",
 				    (unsigned long long)s->pg.hidden,
-				    PQuser(st->conn));
+				    st->pq->PQuser(st->conn));
 			return SZ_OK;
 		}
 	}
 
-	if (sz_pg_titles_absent(st->titles, &s->threads, st->port, why,
-	    sizeof(why)))
+	if (no_titles)
 		terr = SZ_ENOENT;
 	else
 		terr = sz_pg_titles_count(st->titles, ctx, st->port, &s->pg,

@@ -79,6 +79,10 @@ sz_cli_getopt(int argc, char **argv, const struct option *longopts,
 	if (ch == '?')
 		sz_cli_usage_error("%s: unknown option '%s'", cmd->name,
 		    argv[optind - 1]);
+	/* no command takes operands */
+	if (ch == -1 && optind < argc)
+		sz_cli_usage_error("%s: unexpected argument '%s'", cmd->name,
+		    argv[optind]);
 	return ch;
 }
 

@@ -98,9 +98,6 @@ parse_opts(struct diagnose_opts *o, int argc, char **argv)
 			abort();	/* sz_cli_getopt answered the rest */
 		}
 	}
-	if (optind < argc)
-		sz_cli_usage_error("diagnose: unexpected argument '%s'",
-		    argv[optind]);
 	if (o->has_at && o->from == NULL)
 		sz_cli_usage_error("--at needs --from FILE");
 	if (o->from != NULL && (o->watched || o->pg != NULL))

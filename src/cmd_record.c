@@ -88,9 +88,6 @@ parse_opts(struct record_opts *o, int argc, char **argv)
 			abort();	/* sz_cli_getopt answered the rest */
 		}
 	}
-	if (optind < argc)
-		sz_cli_usage_error("record: unexpected argument '%s'",
-		    argv[optind]);
 	if (o->dir != NULL && o->dir[0] == '\0')
 		sz_cli_usage_error("--dir: empty directory name");
 }

@@ -62,9 +62,6 @@ parse_opts(struct report_opts *o, int argc, char **argv)
 			abort();	/* sz_cli_getopt answered the rest */
 		}
 	}
-	if (optind < argc)
-		sz_cli_usage_error("report: unexpected argument '%s'",
-		    argv[optind]);
 }
 
 /* A --since or --until value, or a usage error. */

@@ -66,9 +66,6 @@ parse_opts(struct top_opts *o, int argc, char **argv)
 			abort();	/* sz_cli_getopt answered the rest */
 		}
 	}
-	if (optind < argc)
-		sz_cli_usage_error("top: unexpected argument '%s'",
-		    argv[optind]);
 	if (o->from != NULL && (o->watched || o->pg != NULL))
 		sz_cli_usage_error("top --from browses recorded windows: "
 		    "--interval and --pg do not apply");

@@ -15,28 +15,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-not_ok() { fail=$((fail + 1)); echo "not ok - $1"; }
-
-# expect NAME STATUS CMD...: CMD exits with STATUS; on a non-zero status,
-# stderr must be exactly one line starting with "sizeup: ".
-expect() {
-	name=$1 want=$2
-	shift 2
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	got=$?
-	if [ "$got" != "$want" ]; then
-		not_ok "$name: exit $got, want $want ($(head -c 200 "$tmp/err"))"
-		return
-	fi
-	if [ "$want" != 0 ] && { [ "$(wc -l <"$tmp/err")" != 1 ] ||
-	    ! grep -q '^sizeup: ' "$tmp/err"; }; then
-		not_ok "$name: stderr is not one 'sizeup:' line"
-		return
-	fi
-	ok "$name"
-}
+. "${SZ_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 
 json_check() {  # json_check FILE PYTHON-EXPR: the expression holds for d
 	python3 -c '
@@ -180,5 +159,4 @@ else
 	ok "--pg password not in the report"
 fi
 
-echo "$pass passed, $fail failed"
-[ $fail = 0 ]
+finish

@@ -18,33 +18,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-not_ok() { fail=$((fail + 1)); echo "not ok - $1"; }
-check() {	# check NAME CMD...: ok when CMD succeeds
-	name=$1
-	shift
-	if "$@"; then ok "$name"; else not_ok "$name"; fi
-}
-
-# expect NAME STATUS CMD...: CMD exits with STATUS; on a non-zero status,
-# stderr must be exactly one line starting with "sizeup: ".
-expect() {
-	name=$1 want=$2
-	shift 2
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	got=$?
-	if [ "$got" != "$want" ]; then
-		not_ok "$name: exit $got, want $want ($(head -c 200 "$tmp/err"))"
-		return
-	fi
-	if [ "$want" != 0 ] && { [ "$(wc -l <"$tmp/err")" != 1 ] ||
-	    ! grep -q '^sizeup: ' "$tmp/err"; }; then
-		not_ok "$name: stderr is not one 'sizeup:' line"
-		return
-	fi
-	ok "$name"
-}
+. "${SZ_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 
 # lines_ok FILE N: FILE is exactly N lines, each a sizeup.record.v1
 # object, and ends in a newline (no torn tail).
@@ -277,5 +251,4 @@ expect "--from a file without records" 1 "$SIZEUP" diagnose \
 expect "--at before every record" 1 "$SIZEUP" diagnose --from "$log" \
 	--at 2000-01-01
 
-echo "$pass passed, $fail failed"
-[ $fail = 0 ]
+finish

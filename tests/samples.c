@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmocka_compat.h"
 #include "samples.h"
 #include "sizeup/xmalloc.h"
 
@@ -434,4 +435,91 @@ smp_quiet(struct sz_sample *a, struct sz_sample *b)
 	smp_tcp(b, 10000, 5);
 	smp_listen(a, 0, 0);
 	smp_listen(b, 0, 0);
+}
+
+/* ---- scenarios ------------------------------------------------------ */
+
+void
+sc_init(struct scenario *sc, unsigned int ncores)
+{
+	memset(sc, 0, sizeof(*sc));
+	sc->a = smp_new(0, ncores);
+	sc->b = smp_new(SMP_QUIET_SECONDS, ncores);
+	smp_quiet(sc->a, sc->b);
+	sz_config_init(&sc->cfg);
+}
+
+const struct sz_report *
+sc_run(struct scenario *sc)
+{
+	const struct sz_sample *w[2] = { sc->a, sc->b };
+
+	sz_rates_fini(&sc->rates);
+	assert_int_equal(sz_rates_compute(&sc->rates, w, 2, &sc->cfg), SZ_OK);
+	sz_analyze(&sc->rates, &sc->cfg.th, &sc->rep);
+	return &sc->rep;
+}
+
+void
+sc_fini(struct scenario *sc)
+{
+	sz_rates_fini(&sc->rates);
+	sz_config_fini(&sc->cfg);
+	sz_sample_free(sc->a);
+	sz_sample_free(sc->b);
+}
+
+/* ---- safe text ------------------------------------------------------ */
+
+/*
+ * Length of the UTF-8 sequence at s that encodes a scalar value that is
+ * neither a control character (C0, DEL, C1) nor malformed, else 0.
+ */
+static size_t
+safe_char_len(const unsigned char *s)
+{
+	unsigned long cp;
+	size_t n, i;
+
+	if (s[0] < 0x20 || s[0] == 0x7f)
+		return 0;
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0)
+		n = 2, cp = s[0] & 0x1f;
+	else if ((s[0] & 0xf0) == 0xe0)
+		n = 3, cp = s[0] & 0x0f;
+	else if ((s[0] & 0xf8) == 0xf0)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
+	    (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp <= 0x9f))
+		return 0;
+	return n;
+}
+
+void
+smp_assert_safe_text(const char *s, bool nl)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
+
+	while (*p != '\0') {
+		if (nl && *p == '\n') {
+			p++;
+			continue;
+		}
+		n = safe_char_len(p);
+		if (n == 0)
+			fail_msg("unsafe byte 0x%02x at offset %td of "
+			    "\"%.60s\"", *p, (const char *)p - s, s);
+		p += n;
+	}
 }

@@ -17,6 +17,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sizeup/analyzer.h"
+#include "sizeup/config.h"
+#include "sizeup/rates.h"
 #include "sizeup/sample.h"
 
 #define SMP_HZ 100
@@ -118,5 +121,28 @@ void smp_quiet(struct sz_sample *a, struct sz_sample *b);
 
 #define SMP_QUIET_SECONDS 10
 #define SMP_GIB (UINT64_C(1) << 30)
+
+/*
+ * A scenario: a quiet host (smp_quiet) over SMP_QUIET_SECONDS that a test
+ * changes to tell its story, then analyzes.  sc_run() may be called again
+ * after further changes; sc_fini() frees everything.
+ */
+struct scenario {
+	struct sz_sample *a, *b;
+	struct sz_config cfg;
+	struct sz_rates rates;
+	struct sz_report rep;
+};
+
+void sc_init(struct scenario *sc, unsigned int ncores);
+const struct sz_report *sc_run(struct scenario *sc);
+void sc_fini(struct scenario *sc);
+
+/*
+ * Fail unless s is valid UTF-8 without control characters (C0, DEL, C1;
+ * newlines allowed when nl).  Written apart from strsafe.c on purpose, so
+ * the sanitizer is checked against an independent reading of the rules.
+ */
+void smp_assert_safe_text(const char *s, bool nl);
 
 #endif

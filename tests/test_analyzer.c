@@ -18,43 +18,6 @@
 #include "sizeup/rates.h"
 
 /* A window of two samples 10 s apart, and what comes out of it. */
-struct scenario {
-	struct sz_sample *a, *b;
-	struct sz_config cfg;
-	struct sz_rates rates;
-	struct sz_report rep;
-};
-
-static void
-sc_init(struct scenario *sc, unsigned int ncores)
-{
-	memset(sc, 0, sizeof(*sc));
-	sc->a = smp_new(0, ncores);
-	sc->b = smp_new(SMP_QUIET_SECONDS, ncores);
-	smp_quiet(sc->a, sc->b);
-	sz_config_init(&sc->cfg);
-}
-
-static const struct sz_report *
-sc_run(struct scenario *sc)
-{
-	const struct sz_sample *w[2] = { sc->a, sc->b };
-
-	sz_rates_fini(&sc->rates);
-	assert_int_equal(sz_rates_compute(&sc->rates, w, 2, &sc->cfg), SZ_OK);
-	sz_analyze(&sc->rates, &sc->cfg.th, &sc->rep);
-	return &sc->rep;
-}
-
-static void
-sc_fini(struct scenario *sc)
-{
-	sz_rates_fini(&sc->rates);
-	sz_config_fini(&sc->cfg);
-	sz_sample_free(sc->a);
-	sz_sample_free(sc->b);
-}
-
 static const char *
 or_null(const char *s)
 {

@@ -7,8 +7,6 @@
  */
 #include "config.h"
 
-#include <dirent.h>
-#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +15,8 @@
 #include <unistd.h>
 
 #include "cmocka_compat.h"
+#include "samples.h"
+#include "scratch.h"
 #include "sizeup/config.h"
 #include "sizeup/strsafe.h"
 
@@ -284,22 +284,8 @@ make_tmpdir(void **state)
 static int
 remove_tmpdir(void **state)
 {
-	char path[PATH_MAX];
-	struct dirent *e;
-	DIR *d = opendir(tmpdir);
-
 	(void)state;
-	/* whatever the tests wrote: files, and the one directory */
-	while (d != NULL && (e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", tmpdir, e->d_name);
-		if (unlink(path) != 0)
-			rmdir(path);
-	}
-	if (d != NULL)
-		closedir(d);
-	return rmdir(tmpdir);
+	return scratch_remove(tmpdir);
 }
 
 /* Write text to tmpdir/name; returns the path in a static buffer. */
@@ -636,57 +622,14 @@ test_strsafe_truncation_never_splits(void **state)
 	assert_int_equal(buf[0], 'k');
 }
 
-/*
- * Length of the character at s if it is a valid, shortest-form scalar
- * value that is no control (C0, DEL, C1), else 0.  Written apart from
- * strsafe.c on purpose.
- */
-static size_t
-safe_char_len(const unsigned char *s)
-{
-	unsigned long cp;
-	size_t n, i;
-
-	if (s[0] < 0x20 || s[0] == 0x7f)
-		return 0;
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xe0) == 0xc0)
-		n = 2, cp = s[0] & 0x1f;
-	else if ((s[0] & 0xf0) == 0xe0)
-		n = 3, cp = s[0] & 0x0f;
-	else if ((s[0] & 0xf8) == 0xf0)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
-	    (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp <= 0x9f)
-		return 0;
-	return n;
-}
-
+/* out fits its dstsz-byte buffer and is safe text. */
 static void
-assert_safe(const char *src, const char *out, size_t dstsz)
+assert_safe(const char *out, size_t dstsz)
 {
-	const unsigned char *p = (const unsigned char *)out;
-	size_t n;
-
 	if (strlen(out) >= dstsz)
 		fail_msg("output of %zu bytes in a %zu-byte buffer",
 		    strlen(out), dstsz);
-	while (*p != '\0') {
-		n = safe_char_len(p);
-		if (n == 0)
-			fail_msg("byte 0x%02x unsafe in the output for "
-			    "input of %zu bytes", *p, strlen(src));
-		p += n;
-	}
+	smp_assert_safe_text(out, false);
 }
 
 /*
@@ -713,7 +656,7 @@ test_strsafe_any_input_gives_safe_text(void **state)
 			src[1] = (unsigned char)b;
 			src[2] = '\0';
 			sz_str_sanitize(out, sizeof(out), (char *)src);
-			assert_safe((char *)src, out, sizeof(out));
+			assert_safe(out, sizeof(out));
 			if (a >= 0x20 && a < 0x7f && b >= 0x20 && b < 0x7f)
 				assert_string_equal(out, (char *)src);
 		}
@@ -730,9 +673,9 @@ test_strsafe_any_input_gives_safe_text(void **state)
 		src[len] = '\0';
 		sz = 1 + (size_t)(seed >> 4) % 12;
 		sz_str_sanitize(out, sz, (char *)src);
-		assert_safe((char *)src, out, sz);
+		assert_safe(out, sz);
 		sz_str_sanitize(out, sizeof(out), (char *)src);
-		assert_safe((char *)src, out, sizeof(out));
+		assert_safe(out, sizeof(out));
 	}
 }
 

@@ -11,7 +11,6 @@
 #include "config.h"
 
 #include <dirent.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 #include <unistd.h>
 
 #include "cmocka_compat.h"
+#include "scratch.h"
 
 #include "sizeup/probe.h"
 #include "sizeup/procfs.h"
@@ -96,19 +96,10 @@ setup(void **unused)
 }
 
 static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int
 teardown(void **unused)
 {
 	(void)unused;
-	nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	scratch_remove(root);
 	return 0;
 }
 

@@ -7,7 +7,6 @@
  */
 #include "config.h"
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include <unistd.h>
 
 #include "cmocka_compat.h"
+#include "scratch.h"
 
 #include "sizeup/probe.h"
 #include "sizeup/sample.h"
@@ -87,57 +87,6 @@ assert_names(const struct sz_sample *s, const char *const *names, size_t n)
 	assert_int_equal(s->net.nifs, n);
 	for (i = 0; i < n; i++)
 		assert_string_equal(s->net.ifs[i].name, names[i]);
-}
-
-/* A scratch root per test, removed by its teardown. */
-static int
-tmp_setup(void **state)
-{
-	char tmpl[] = "/tmp/sz-test-net-XXXXXX";
-
-	if (mkdtemp(tmpl) == NULL)
-		return -1;
-	*state = strdup(tmpl);
-	return *state == NULL ? -1 : 0;
-}
-
-static int
-rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int
-tmp_teardown(void **state)
-{
-	int rc = nftw(*state, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-
-	free(*state);
-	return rc;
-}
-
-/* Write root/relpath, creating its directories. */
-static void
-write_file(const char *root, const char *relpath, const char *content)
-{
-	char path[4096];
-	FILE *f;
-	char *slash;
-
-	snprintf(path, sizeof(path), "%s/%s", root, relpath);
-	for (slash = strchr(path + strlen(root) + 1, '/'); slash != NULL;
-	     slash = strchr(slash + 1, '/')) {
-		*slash = '\0';
-		assert_true(mkdir(path, 0755) == 0 || access(path, F_OK) == 0);
-		*slash = '/';
-	}
-	f = fopen(path, "w");
-	assert_non_null(f);
-	assert_true(fputs(content, f) >= 0);
-	assert_int_equal(fclose(f), 0);
 }
 
 /*
@@ -273,15 +222,15 @@ test_probe_net_speed_unknown_spellings(void **state)
 	for (i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
 		snprintf(relpath, sizeof(relpath), "sys/class/net/%s/speed",
 		    links[i].name);
-		write_file(*state, relpath, links[i].speed);
+		scratch_write(*state, relpath, links[i].speed);
 		snprintf(line, sizeof(line), "%s: 1 2 3 4 5 6 7 8 "
 		    "9 10 11 12 13 14 15 16\n", links[i].name);
 		strcat(dev, line);
 	}
 	/* A '/' in a name must not lead out of sys/class/net. */
-	write_file(*state, "sys/class/x/speed", "100\n");
+	scratch_write(*state, "sys/class/x/speed", "100\n");
 	strcat(dev, "../x: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n");
-	write_file(*state, "proc/net/dev", dev);
+	scratch_write(*state, "proc/net/dev", dev);
 
 	s = collect(*state, NULL);
 	assert_int_equal(s->net.nifs, 7);
@@ -436,7 +385,7 @@ test_probe_net_malformed_lines_skipped(void **state)
 	struct sz_sample *s;
 	enum sz_err err;
 
-	write_file(*state, "proc/net/dev", NET_DEV_HEADER
+	scratch_write(*state, "proc/net/dev", NET_DEV_HEADER
 	    "  eth0: 10 20 0 0 0 0 0 0 30 40 0 0 0 0 0 0\n"
 	    "  bad0: 1 2 3\n"
 	    "no colon here\n"
@@ -485,7 +434,7 @@ test_probe_net_bad_header(void **state)
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		write_file(*state, "proc/net/dev", bad[i]);
+		scratch_write(*state, "proc/net/dev", bad[i]);
 		s = collect(*state, NULL);
 		/* A header alone is a host without interfaces. */
 		if (i == 2) {
@@ -515,7 +464,7 @@ test_probe_net_too_many_interfaces(void **state)
 		    "0 0 0 0 0 0 0 0\n", i, i);
 		p += len;
 	}
-	write_file(*state, "proc/net/dev", dev);
+	scratch_write(*state, "proc/net/dev", dev);
 	free(dev);
 
 	s = collect(*state, NULL);
@@ -553,12 +502,12 @@ test_probe_net_bad_counter_pairs(void **state)
 	struct sz_sample *s;
 	size_t i;
 
-	write_file(*state, "proc/net/netstat",
+	scratch_write(*state, "proc/net/netstat",
 	    "TcpExt: SyncookiesSent ListenDrops ListenOverflows\n"
 	    "TcpExt: 0 7 5\n"
 	    "IpExt: InNoRoutes\nIpExt: 0\n");
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		write_file(*state, "proc/net/snmp", cases[i].snmp);
+		scratch_write(*state, "proc/net/snmp", cases[i].snmp);
 		s = collect(*state, NULL);
 		assert_false(s->net.tcp_valid);
 		e = find_error(s, "/proc/net/snmp");
@@ -599,25 +548,25 @@ main(void)
 		cmocka_unit_test(test_probe_net_odd_names),
 		cmocka_unit_test(test_probe_net_sysfs_speed),
 		cmocka_unit_test_setup_teardown(
-		    test_probe_net_speed_unknown_spellings, tmp_setup,
-		    tmp_teardown),
+		    test_probe_net_speed_unknown_spellings, scratch_setup,
+		    scratch_teardown),
 		cmocka_unit_test(test_probe_net_tcp_counters),
 		cmocka_unit_test(test_probe_net_old_snmp_layout),
 		cmocka_unit_test(test_probe_net_missing_snmp),
 		cmocka_unit_test(test_probe_net_bigsys_48_nics),
 		cmocka_unit_test(test_probe_net_interfaces_come_and_go),
 		cmocka_unit_test_setup_teardown(
-		    test_probe_net_malformed_lines_skipped, tmp_setup,
-		    tmp_teardown),
+		    test_probe_net_malformed_lines_skipped, scratch_setup,
+		    scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_probe_net_bad_header,
-		    tmp_setup, tmp_teardown),
+		    scratch_setup, scratch_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_probe_net_too_many_interfaces, tmp_setup,
-		    tmp_teardown),
+		    test_probe_net_too_many_interfaces, scratch_setup,
+		    scratch_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_probe_net_bad_counter_pairs, tmp_setup, tmp_teardown),
+		    test_probe_net_bad_counter_pairs, scratch_setup, scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_probe_net_empty_root,
-		    tmp_setup, tmp_teardown),
+		    scratch_setup, scratch_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

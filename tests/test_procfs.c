@@ -7,7 +7,6 @@
  */
 #include "config.h"
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include <unistd.h>
 
 #include "cmocka_compat.h"
+#include "scratch.h"
 
 #include "sizeup/procfs.h"
 #include "sizeup/sample.h"
@@ -22,49 +22,6 @@
 #define NODE FIXTURES "/node_exporter"
 #define PCP_PSI1 FIXTURES "/pcp/pressure-root-001"
 #define PCP_PSI2 FIXTURES "/pcp/pressure-root-002"
-
-/* A scratch root per test, removed by its teardown. */
-static int
-tmp_setup(void **state)
-{
-	char tmpl[] = "/tmp/sz-test-procfs-XXXXXX";
-
-	if (mkdtemp(tmpl) == NULL)
-		return -1;
-	*state = strdup(tmpl);
-	return *state == NULL ? -1 : 0;
-}
-
-static int
-rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int
-tmp_teardown(void **state)
-{
-	int rc = nftw(*state, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-
-	free(*state);
-	return rc;
-}
-
-static void
-write_file(const char *root, const char *name, const char *content)
-{
-	char path[4096];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", root, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	assert_true(fputs(content, f) >= 0);
-	assert_int_equal(fclose(f), 0);
-}
 
 static void
 test_procfs_read_whole_file(void **state)
@@ -142,7 +99,7 @@ test_procfs_read_empty_file(void **state)
 	size_t len = 7;
 	char *buf;
 
-	write_file(*state, "empty", "");
+	scratch_write(*state, "empty", "");
 	assert_int_equal(sz_procfs_read(*state, "empty", &buf, &len), SZ_OK);
 	assert_int_equal(len, 0);
 	assert_string_equal(buf, "");
@@ -183,15 +140,15 @@ test_procfs_read_i64_rejects_junk(void **state)
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		write_file(*state, "f", cases[i].content);
+		scratch_write(*state, "f", cases[i].content);
 		assert_int_equal(sz_procfs_read_i64(*state, "f", &v),
 		    cases[i].err);
 		assert_int_equal(v, 42);
 	}
-	write_file(*state, "f", "\t-9223372036854775808 \n");
+	scratch_write(*state, "f", "\t-9223372036854775808 \n");
 	assert_int_equal(sz_procfs_read_i64(*state, "f", &v), SZ_OK);
 	assert_true(v == INT64_MIN);
-	write_file(*state, "f", "25000");
+	scratch_write(*state, "f", "25000");
 	assert_int_equal(sz_procfs_read_i64(*state, "f", &v), SZ_OK);
 	assert_int_equal(v, 25000);
 }
@@ -516,10 +473,10 @@ main(void)
 		cmocka_unit_test(test_procfs_read_error_is_eio),
 		cmocka_unit_test(test_procfs_read_over_cap),
 		cmocka_unit_test_setup_teardown(test_procfs_read_empty_file,
-		    tmp_setup, tmp_teardown),
+		    scratch_setup, scratch_teardown),
 		cmocka_unit_test(test_procfs_read_i64_speed),
 		cmocka_unit_test_setup_teardown(
-		    test_procfs_read_i64_rejects_junk, tmp_setup, tmp_teardown),
+		    test_procfs_read_i64_rejects_junk, scratch_setup, scratch_teardown),
 		cmocka_unit_test(test_procfs_read_i64_live_unreadable),
 		cmocka_unit_test(test_procfs_parse_u64_values),
 		cmocka_unit_test(test_procfs_parse_u64_overflow),

@@ -24,43 +24,6 @@
 
 #define GOLDEN FIXTURES "/../golden/report.txt"
 
-struct scenario {
-	struct sz_sample *a, *b;
-	struct sz_config cfg;
-	struct sz_rates rates;
-	struct sz_report rep;
-};
-
-static void
-sc_init(struct scenario *sc, unsigned int ncores)
-{
-	memset(sc, 0, sizeof(*sc));
-	sc->a = smp_new(0, ncores);
-	sc->b = smp_new(SMP_QUIET_SECONDS, ncores);
-	smp_quiet(sc->a, sc->b);
-	sz_config_init(&sc->cfg);
-}
-
-static const struct sz_report *
-sc_run(struct scenario *sc)
-{
-	const struct sz_sample *w[2] = { sc->a, sc->b };
-
-	sz_rates_fini(&sc->rates);
-	assert_int_equal(sz_rates_compute(&sc->rates, w, 2, &sc->cfg), SZ_OK);
-	sz_analyze(&sc->rates, &sc->cfg.th, &sc->rep);
-	return &sc->rep;
-}
-
-static void
-sc_fini(struct scenario *sc)
-{
-	sz_rates_fini(&sc->rates);
-	sz_config_fini(&sc->cfg);
-	sz_sample_free(sc->a);
-	sz_sample_free(sc->b);
-}
-
 /* A thread of its own process running for the whole window. */
 static void
 busy_process(struct scenario *sc, int pid, const char *comm, uint64_t ticks)
@@ -204,61 +167,6 @@ parse(const char *text)
 	return doc;
 }
 
-/*
- * Length of the UTF-8 sequence at s that encodes a scalar value that is
- * neither a control character (C0, DEL, C1) nor malformed, else 0.  Kept
- * independent of strsafe.c on purpose.
- */
-static size_t
-safe_char_len(const unsigned char *s)
-{
-	unsigned long cp;
-	size_t n, i;
-
-	if (s[0] < 0x20 || s[0] == 0x7f)
-		return 0;
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xe0) == 0xc0)
-		n = 2, cp = s[0] & 0x1f;
-	else if ((s[0] & 0xf0) == 0xe0)
-		n = 3, cp = s[0] & 0x0f;
-	else if ((s[0] & 0xf8) == 0xf0)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
-	    (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp <= 0x9f))
-		return 0;
-	return n;
-}
-
-/* s is valid UTF-8 without control characters, newlines allowed if nl. */
-static void
-assert_safe_text(const char *s, bool nl)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n;
-
-	while (*p != '\0') {
-		if (nl && *p == '\n') {
-			p++;
-			continue;
-		}
-		n = safe_char_len(p);
-		if (n == 0)
-			fail_msg("unsafe byte 0x%02x at offset %td of "
-			    "\"%.60s\"", *p, (const char *)p - s, s);
-		p += n;
-	}
-}
-
 /* No line longer than 80 columns (one column per code point). */
 static void
 assert_80_columns(const char *text)
@@ -292,10 +200,10 @@ assert_json_strings_safe(json_t *j)
 	if (json_is_string(j)) {
 		assert_int_equal(strlen(json_string_value(j)),
 		    json_string_length(j));
-		assert_safe_text(json_string_value(j), false);
+		smp_assert_safe_text(json_string_value(j), false);
 	} else if (json_is_object(j)) {
 		json_object_foreach(j, key, v) {
-			assert_safe_text(key, false);
+			smp_assert_safe_text(key, false);
 			assert_json_strings_safe(v);
 		}
 	} else if (json_is_array(j)) {
@@ -598,7 +506,7 @@ test_render_json_hostile_names(void **state)
 	assert_int_equal(rep->bound, SZ_BOUND_CPU);
 	assert_string_equal(rep->kind, "single-thread");
 	text = render_json(rep);
-	assert_safe_text(text, true);
+	smp_assert_safe_text(text, true);
 	doc = parse(text);
 	assert_json_strings_safe(doc);
 
@@ -699,7 +607,7 @@ test_render_json_connections(void **state)
 	free(text);
 
 	text = render_text(&sc.rep);
-	assert_safe_text(text, true);
+	smp_assert_safe_text(text, true);
 	assert_80_columns(text);
 	assert_non_null(strstr(text, "Postgres 17 of 17 usable slots used "
 	    "(max_connections 20; libpq, port 5432)\n"));
@@ -834,7 +742,7 @@ test_render_text_80_columns(void **state)
 			break;
 		}
 		text = render_text(sc_run(&sc));
-		assert_safe_text(text, true);
+		smp_assert_safe_text(text, true);
 		assert_80_columns(text);
 		free(text);
 		sc_fini(&sc);
@@ -851,7 +759,7 @@ test_render_text_hostile_names(void **state)
 	(void)state;
 	sc_hostile(&sc);
 	text = render_text(sc_run(&sc));
-	assert_safe_text(text, true);
+	smp_assert_safe_text(text, true);
 	assert_null(strchr(text, '\x1b'));
 	assert_non_null(strstr(text, "on db\\x1b[31m1\\x0a:"));
 	assert_non_null(strstr(text, "one thread of \\x1b[2J (pid 6003)"));

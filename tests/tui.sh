@@ -28,14 +28,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-not_ok() { fail=$((fail + 1)); echo "not ok - $1"; }
-check() {	# check NAME CMD...: ok when CMD succeeds
-	name=$1
-	shift
-	if "$@"; then ok "$name"; else not_ok "$name"; fi
-}
+. "${SZ_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 
 # start ENV-ASSIGNMENTS...: a new 80x24 session running
 # `sizeup top $top_args` under env.
@@ -283,5 +276,4 @@ else
 	echo "# skipped the 256-CPU case: needs root and unshare -m"
 fi
 
-echo "$pass passed, $fail failed"
-[ $fail = 0 ]
+finish

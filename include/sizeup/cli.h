@@ -38,8 +38,9 @@ void sz_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
  * getopt_long(3) for command cmd, with -h/--help answered from its help
- * text (exit 0) and an unknown option or a missing value reported as one
- * usage-error line instead of getopt's two.  longopts need no "help".
+ * text (exit 0) and an unknown option, a missing value or an operand
+ * (no command takes one) reported as one usage-error line instead of
+ * getopt's two.  longopts need no "help".
  */
 int sz_cli_getopt(int argc, char **argv, const struct option *longopts,
     const struct sz_command *cmd);

@@ -1,29 +1,38 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The threads probe: the process table through libproc2's pids API, one
- * entry per process and one per thread, with CPU ticks (utime + stime),
- * start time, state, last CPU, thread count and RSS.  The context says how
- * much to read (sz_ctx_task_scope): every thread, processes plus the
- * threads of the processes it wants, or nothing, so a caller can keep the
- * expensive per-thread pass to the busy processes.  Rates and the hottest
- * threads are computed by rates.c.
+ * The threads probe: the process table, one entry per process and one per
+ * thread, with CPU ticks (utime + stime), start time, state, last CPU,
+ * thread count and RSS.  The context says how much to read
+ * (sz_ctx_task_scope): every thread, processes plus the threads of the
+ * processes it wants, or nothing, so a caller can keep the expensive
+ * per-thread pass to the busy processes.  Rates and the hottest threads
+ * are computed by rates.c.
  *
- * Reads /proc/PID/stat and /proc/PID/task/TID/stat (libproc2 and, to
- * correct it, this file; both always the live /proc).  libproc2 is asked
- * only for items it takes from those stat files, so a reap opens nothing
- * else (a select does: see read_wanted()).
+ * Reads PID/stat and PID/task/TID/stat below root/proc (sz_ctx_root()),
+ * one read() each, relative to a descriptor of that directory kept open,
+ * as htop does.  Not through libproc2's pids API, unlike the other tables
+ * of /proc: `sizeup top` reads every process every refresh, and that pass
+ * is most of its cost.  A libproc2 reap also stat()s every /proc/PID, opens
+ * it by absolute path and sscanf()s all 52 fields: measured with 1000 idle
+ * processes of 4 threads read a second apart, 12.3-13.2 ms of CPU per
+ * refresh against 10.0-10.7 ms for the whole screen with this reader (see
+ * bench/README).  Its select read status and statm of every task too, and
+ * libproc2 4.0.2 needed three work-arounds here (escaped comm, the leader
+ * listed with the whole process's counters, a crash on pid lists).  One
+ * stat file holds everything this probe needs, and the path below a root
+ * lets the tests read fixture trees.
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include <libproc2/pids.h>
 
 #include "sizeup/probe.h"
 #include "sizeup/procfs.h"
@@ -37,44 +46,21 @@
  */
 #define TASKS_MAX (1u << 22)
 
-/* libproc2 takes a non-const array but never writes to it. */
-static enum pids_item items[] = {
-	PIDS_ID_TGID,
-	PIDS_ID_TID,
-	PIDS_CMD,
-	PIDS_STATE,
-	PIDS_NLWP,
-	PIDS_PROCESSOR,
-	PIDS_TICS_ALL,
-	PIDS_TICS_BEGAN,
-	PIDS_RSS,
-};
+/* A stat line: 52 fields of at most 20 digits and a comm of 64 bytes. */
+#define STAT_MAX 2048
 
-enum {
-	I_TGID,
-	I_TID,
-	I_CMD,
-	I_STATE,
-	I_NLWP,
-	I_PROCESSOR,
-	I_TICS_ALL,
-	I_TICS_BEGAN,
-	I_RSS,
-	NITEMS
-};
-
-_Static_assert(sizeof(items) / sizeof(items[0]) == NITEMS,
-    "items[] and its positions disagree");
-
-/* Fields of /proc/PID/task/TID/stat, numbered from 1 as in proc(5). */
+/* Fields of /proc/PID/stat, numbered from 1 as in proc(5). */
 #define F_STATE 3
 #define F_UTIME 14
 #define F_STIME 15
+#define F_NUM_THREADS 20
+#define F_STARTTIME 22
+#define F_RSS 24		/* pages */
 #define F_PROCESSOR 39
 
 struct threads_state {
-	struct pids_info *info; /* NULL until the first read */
-	uint64_t page_size;     /* the unit of stat's rss */
+	DIR *proc;		/* root/proc, rewound for each sample */
+	uint64_t page_size;	/* the unit of stat's rss */
 };
 
 /* A growing array of tasks, handed over to the sample when complete. */
@@ -83,13 +69,35 @@ struct task_vec {
 	size_t n, cap;
 };
 
+/*
+ * Stat files that exist but cannot be used (unreadable, malformed): the
+ * task is left out and the sample says so once, naming the first.
+ * Tasks that exit between readdir and read are not counted: that is
+ * the normal life of a process table.
+ */
+struct skipped {
+	size_t n;
+	enum sz_err first_err;
+	char first[48];
+};
+
 static enum sz_err
 threads_open(const struct sz_ctx *ctx, void **state)
 {
-	struct threads_state *st = sz_xcalloc(1, sizeof(*st));
+	const char *root = sz_ctx_root(ctx);
+	struct threads_state *st;
 	long page = sysconf(_SC_PAGESIZE);
+	char path[4096];
+	DIR *proc;
 
-	(void)ctx;
+	if ((size_t)snprintf(path, sizeof(path), "%s/proc", root) >=
+	    sizeof(path))
+		return SZ_ETOOBIG;
+	proc = opendir(path);
+	if (proc == NULL)
+		return sz_err_from_errno(errno);
+	st = sz_xcalloc(1, sizeof(*st));
+	st->proc = proc;
 	st->page_size = page > 0 ? (uint64_t)page : 4096;
 	*state = st;
 	return SZ_OK;
@@ -102,8 +110,7 @@ threads_close(void *state)
 
 	if (st == NULL)
 		return;
-	if (st->info != NULL)
-		procps_pids_unref(&st->info);
+	closedir(st->proc);
 	free(st);
 }
 
@@ -133,217 +140,222 @@ task_fit(struct task_vec *vec)
 	}
 }
 
+/* The pid or tid a /proc directory entry names, or -1. */
+static int
+entry_id(const char *name)
+{
+	const char *p = name;
+	int64_t id;
+
+	if (*p < '1' || *p > '9' || sz_parse_i64(&p, &id) != SZ_OK ||
+	    *p != '\0' || id > INT32_MAX)
+		return -1;
+	return (int)id;
+}
+
+/* Move *p over n fields: blanks, then a run of anything else. */
 static enum sz_err
 skip_fields(const char **p, int n)
 {
-	enum sz_err err = SZ_OK;
-	char word[32];
+	const char *q = *p;
 
-	while (n-- > 0 && err == SZ_OK)
-		err = sz_parse_word(p, word, sizeof(word));
-	return err;
+	while (n-- > 0) {
+		q = sz_skip_blanks(q);
+		if (*q == '\0' || *q == '\n')
+			return SZ_EPARSE;
+		while (*q != ' ' && *q != '\0' && *q != '\n')
+			q++;
+	}
+	*p = q;
+	return SZ_OK;
 }
 
 /*
- * Read a task's own stat file into t: its raw comm, state, last CPU and
- * CPU ticks.  The path is relative to "/" because this corrects entries
- * of libproc2, which always reads the live /proc.
+ * Parse a stat line into t (all but pid and tid).  "PID (COMM) S ...":
+ * comm may hold any byte but NUL, ')' and newlines included, so it ends
+ * at the last ')' of the line; it is kept raw (strsafe.c makes it safe to
+ * show).  The numeric fields are read in file order.
  */
 static enum sz_err
-read_task_stat(int pid, int tid, struct sz_task *t)
+parse_stat(const char *buf, uint64_t page_size, struct sz_task *t)
 {
-	const char *lparen, *rparen, *p;
-	uint64_t utime, stime;
-	char path[64], *buf;
-	char state[32];
+	static const int fields[] = { F_UTIME, F_STIME, F_NUM_THREADS,
+		F_STARTTIME, F_RSS, F_PROCESSOR };
+	enum { UTIME, STIME, NUM_THREADS, STARTTIME, RSS, PROCESSOR, NF };
+	const char *lparen = strchr(buf, '('), *rparen = strrchr(buf, ')');
+	const char *p;
+	uint64_t v[NF];
 	enum sz_err err;
-	int64_t cpu;
+	int at, i;
 	size_t n;
 
-	snprintf(path, sizeof(path), "proc/%d/task/%d/stat", pid, tid);
-	err = sz_procfs_read("/", path, &buf, NULL);
-	if (err)
-		return err;
-	/*
-	 * "TID (COMM) S ...": comm may hold any byte but NUL, ')' and
-	 * newlines included, so it ends at the last ')' of the file.
-	 */
-	lparen = strchr(buf, '(');
-	rparen = strrchr(buf, ')');
-	if (lparen == NULL || rparen == NULL || rparen < lparen) {
-		err = SZ_EPARSE;
-		goto out;
+	_Static_assert(sizeof(fields) / sizeof(fields[0]) == NF,
+	    "fields[] and its positions disagree");
+	if (lparen == NULL || rparen == NULL || rparen < lparen)
+		return SZ_EPARSE;
+	p = sz_skip_blanks(rparen + 1);
+	if (*p == '\0' || *p == '\n' || p == rparen + 1)
+		return SZ_EPARSE;
+	t->state = *p++;
+	at = F_STATE + 1;
+	for (i = 0; i < NF; i++) {
+		err = skip_fields(&p, fields[i] - at);
+		if (err == SZ_OK)
+			err = sz_parse_u64(&p, &v[i]);
+		if (err)
+			return err;
+		at = fields[i] + 1;
 	}
-	p = rparen + 1;
-	err = sz_parse_word(&p, state, sizeof(state));
-	if (err)
-		goto out;
-	err = skip_fields(&p, F_UTIME - F_STATE - 1);
-	if (err)
-		goto out;
-	err = sz_parse_u64(&p, &utime);
-	if (err)
-		goto out;
-	err = sz_parse_u64(&p, &stime);
-	if (err)
-		goto out;
-	err = skip_fields(&p, F_PROCESSOR - F_STIME - 1);
-	if (err)
-		goto out;
-	err = sz_parse_i64(&p, &cpu);
-	if (err)
-		goto out;
-
 	n = (size_t)(rparen - lparen - 1);
 	if (n >= sizeof(t->comm))
 		n = sizeof(t->comm) - 1;
 	memcpy(t->comm, lparen + 1, n);
 	t->comm[n] = '\0';
-	t->state = state[0];
-	t->processor = (int)cpu;
-	t->cpu_ticks = utime + stime;
-out:
-	free(buf);
-	return err;
-}
-
-/*
- * libproc2 4.0.2 escapes comm: bytes below 0x20 and DEL become '.', bytes
- * above 0x7f '?' (in a UTF-8 locale, '?' replaces whatever is not valid,
- * printable UTF-8).  The sample keeps the kernel's bytes (strsafe.c makes
- * them safe to show), so a comm that holds either mark is read again.
- * Few real names do, so this costs almost nothing.
- */
-static void
-unescape_comm(struct sz_task *t)
-{
-	struct sz_task raw;
-
-	if (strpbrk(t->comm, ".?") == NULL)
-		return;
-	if (read_task_stat(t->pid, t->tid, &raw) == SZ_OK)
-		memcpy(t->comm, raw.comm, sizeof(t->comm));
-}
-
-static void
-copy_task(struct sz_task *t, const struct pids_stack *stack, uint64_t page_size)
-{
-	const struct pids_result *v = stack->head;
-	const char *comm = v[I_CMD].result.str;
-
-	t->pid = v[I_TGID].result.s_int;
-	t->tid = v[I_TID].result.s_int;
-	snprintf(t->comm, sizeof(t->comm), "%s", comm != NULL ? comm : "");
-	t->state = (char)v[I_STATE].result.s_ch;
-	t->nthreads = v[I_NLWP].result.s_int;
-	t->processor = v[I_PROCESSOR].result.s_int;
-	t->cpu_ticks = v[I_TICS_ALL].result.ull_int;
-	t->start_ticks = v[I_TICS_BEGAN].result.ull_int;
-	t->rss_bytes = (uint64_t)v[I_RSS].result.ul_int * page_size;
-	unescape_comm(t);
-}
-
-/*
- * Add the threads of one fetch to threads, and the processes to procs
- * when procs is not NULL.
- *
- * libproc2 4.0.2 lists a thread group leader, with PIDS_FETCH_THREADS_TOO
- * as with PIDS_SELECT_PID_THREADS, with the values of /proc/PID/stat: the
- * whole process, the CPU time of every thread (exited ones too) included.
- * That is the process entry.  The leader thread's own counters are read
- * from /proc/PID/task/PID/stat; if that fails the process has just gone,
- * and so has its leader thread.
- */
-static enum sz_err
-add_tasks(const struct pids_fetch *f, uint64_t page_size,
-    struct task_vec *procs, struct task_vec *threads)
-{
-	struct sz_task t, *slot;
-	int i;
-
-	for (i = 0; i < f->counts->total; i++) {
-		copy_task(&t, f->stacks[i], page_size);
-		if (t.tid == t.pid) {
-			if (procs != NULL) {
-				slot = task_push(procs);
-				if (slot == NULL)
-					return SZ_ETOOBIG;
-				*slot = t;
-			}
-			if (read_task_stat(t.pid, t.tid, &t) != SZ_OK)
-				continue;
-		}
-		slot = task_push(threads);
-		if (slot == NULL)
-			return SZ_ETOOBIG;
-		*slot = t;
-	}
+	t->cpu_ticks = v[UTIME] + v[STIME];
+	t->nthreads = v[NUM_THREADS] > INT32_MAX ? INT32_MAX :
+	    (int)v[NUM_THREADS];
+	t->start_ticks = v[STARTTIME];
+	t->rss_bytes = v[RSS] > UINT64_MAX / page_size ? UINT64_MAX :
+	    v[RSS] * page_size;
+	t->processor = v[PROCESSOR] > INT32_MAX ? -1 : (int)v[PROCESSOR];
 	return SZ_OK;
 }
 
-/* Every process and every thread: one walk of /proc and its task dirs. */
-static enum sz_err
-read_all(struct threads_state *st, struct sz_sample *s, struct task_vec *procs,
-    struct task_vec *threads)
+/* Did the task exit (or never exist) rather than fail to read? */
+static bool
+gone(enum sz_err err)
 {
-	struct pids_fetch *f;
+	return err == SZ_ENOENT;
+}
 
-	errno = 0;
-	f = procps_pids_reap(st->info, PIDS_FETCH_THREADS_TOO);
-	if (f == NULL)
-		return sz_probe_lib_error(s, PROBE, "/proc", errno);
-	return add_tasks(f, st->page_size, procs, threads);
+static void
+note_skipped(struct skipped *sk, const char *relpath, enum sz_err err)
+{
+	if (sk->n++ == 0) {
+		sk->first_err = err;
+		snprintf(sk->first, sizeof(sk->first), "%s", relpath);
+	}
 }
 
 /*
- * Every process, then the threads of the wanted ones, asked for one pid
- * at a time.  A PIDS_SELECT_PID_THREADS list makes libproc2 4.0.2 crash
- * (readdir() on a NULL DIR) when it holds a thread id, then a pid that
- * does not exist, then another task of the same group; a pid seen as a
- * process can be gone, or reused by a thread, by the time of the select.
- * A single-pid select carries nothing from one pid to the next.  A select
- * also reads /proc/PID/status and every task's statm (strace shows it; the
- * "threads" bit of PIDS_SELECT_PID_THREADS seems to reach readproc as
- * PROC_FILLMEM): more than a reap reads per task, but cheap for the few
- * processes a caller singles out.
+ * Read the stat file at relpath (below root/proc) into t.  A task that
+ * exits meanwhile fails with SZ_ENOENT (ENOENT or ESRCH).
  */
 static enum sz_err
-read_wanted(struct threads_state *st, const struct sz_ctx *ctx,
-    struct sz_sample *s, struct task_vec *procs, struct task_vec *threads)
+read_stat(const struct threads_state *st, const char *relpath,
+    struct sz_task *t)
 {
-	struct pids_fetch *f;
+	char buf[STAT_MAX];
+	ssize_t n;
+	int fd;
+
+	fd = openat(dirfd(st->proc), relpath, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return sz_err_from_errno(errno);
+	do
+		n = read(fd, buf, sizeof(buf) - 1);
+	while (n < 0 && errno == EINTR);
+	close(fd);
+	if (n < 0)
+		return errno == ESRCH ? SZ_ENOENT : sz_err_from_errno(errno);
+	if (n == 0)
+		return SZ_EPARSE;
+	if ((size_t)n == sizeof(buf) - 1)
+		return SZ_ETOOBIG;
+	buf[n] = '\0';
+	return parse_stat(buf, st->page_size, t);
+}
+
+/*
+ * Add every thread of process pid (the leader included, with its own
+ * counters, from PID/task/PID/stat) to threads.  A process or thread
+ * gone meanwhile is skipped.
+ */
+static enum sz_err
+add_threads(const struct threads_state *st, int pid, struct task_vec *threads,
+    struct skipped *sk)
+{
+	struct sz_task *t;
+	struct dirent *d;
 	enum sz_err err;
-	unsigned int pid;
-	int i;
-	size_t j;
+	char path[48];
+	DIR *dir;
+	int fd, tid;
 
-	errno = 0;
-	f = procps_pids_reap(st->info, PIDS_FETCH_TASKS_ONLY);
-	if (f == NULL)
-		return sz_probe_lib_error(s, PROBE, "/proc", errno);
-	for (i = 0; i < f->counts->total; i++) {
-		struct sz_task *slot = task_push(procs);
-
-		if (slot == NULL)
-			return SZ_ETOOBIG;
-		copy_task(slot, f->stacks[i], st->page_size);
+	snprintf(path, sizeof(path), "%d/task", pid);
+	fd = openat(dirfd(st->proc), path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return SZ_OK;	/* gone, or a table without task dirs */
+	dir = fdopendir(fd);
+	if (dir == NULL) {
+		close(fd);
+		return SZ_OK;
 	}
-
-	/* f is reused by each select: procs holds the copies. */
-	for (j = 0; j < procs->n; j++) {
-		if (!sz_ctx_wants_threads(ctx, &procs->v[j]))
+	while ((d = readdir(dir)) != NULL) {
+		tid = entry_id(d->d_name);
+		if (tid < 0)
 			continue;
-		pid = (unsigned int)procs->v[j].pid;
-		errno = 0;
-		f = procps_pids_select(
-		    st->info, &pid, 1, PIDS_SELECT_PID_THREADS);
-		if (f == NULL)
-			return sz_probe_lib_error(s, PROBE, "/proc", errno);
-		err = add_tasks(f, st->page_size, NULL, threads);
-		if (err)
-			return err;
+		t = task_push(threads);
+		if (t == NULL) {
+			closedir(dir);
+			return SZ_ETOOBIG;
+		}
+		snprintf(path, sizeof(path), "%d/task/%d/stat", pid, tid);
+		err = read_stat(st, path, t);
+		if (err) {
+			threads->n--;	/* give the slot back */
+			if (!gone(err))
+				note_skipped(sk, path, err);
+			continue;
+		}
+		t->pid = pid;
+		t->tid = tid;
 	}
+	closedir(dir);
 	return SZ_OK;
+}
+
+/*
+ * Every process, and the threads of those the context wants, in one walk
+ * of root/proc.
+ */
+static enum sz_err
+read_table(struct threads_state *st, const struct sz_ctx *ctx,
+    struct task_vec *procs, struct task_vec *threads, struct skipped *sk)
+{
+	struct sz_task *t;
+	struct dirent *d;
+	enum sz_err err;
+	char path[32];
+	int pid;
+
+	rewinddir(st->proc);
+	errno = 0;
+	while ((d = readdir(st->proc)) != NULL) {
+		pid = entry_id(d->d_name);
+		if (pid < 0)
+			continue;
+		t = task_push(procs);
+		if (t == NULL)
+			return SZ_ETOOBIG;
+		snprintf(path, sizeof(path), "%d/stat", pid);
+		err = read_stat(st, path, t);
+		if (err) {
+			procs->n--;	/* give the slot back */
+			if (!gone(err))
+				note_skipped(sk, path, err);
+			errno = 0;
+			continue;
+		}
+		t->pid = t->tid = pid;
+		if (sz_ctx_wants_threads(ctx, t)) {
+			err = add_threads(st, pid, threads, sk);
+			if (err)
+				return err;
+		}
+		errno = 0;
+	}
+	return errno != 0 ? sz_err_from_errno(errno) : SZ_OK;
 }
 
 static int
@@ -367,44 +379,39 @@ threads_collect(void *state, const struct sz_ctx *ctx, struct sz_sample *s)
 {
 	struct threads_state *st = state;
 	struct task_vec procs = { 0 }, threads = { 0 };
+	struct skipped sk = { 0 };
 	enum sz_err err;
-	int rc;
 
-	if (st->info == NULL) {
-		rc = procps_pids_new(&st->info, items, NITEMS);
-		if (rc < 0) {
-			st->info = NULL;
-			return sz_probe_lib_error(s, PROBE, "/proc", -rc);
-		}
-	}
-
-	/* One reap of every task is cheaper than a select per process. */
 	if (sz_ctx_task_scope(ctx) == SZ_TASKS_NONE)
 		return SZ_OK;
-	if (sz_ctx_task_scope(ctx) == SZ_TASKS_ALL)
-		err = read_all(st, s, &procs, &threads);
-	else
-		err = read_wanted(st, ctx, s, &procs, &threads);
+	err = read_table(st, ctx, &procs, &threads, &sk);
 	if (err == SZ_ETOOBIG)
 		sz_sample_add_error(
 		    s, PROBE, err, "more than %u tasks", TASKS_MAX);
+	else if (err)
+		sz_sample_add_error(s, PROBE, err, "proc: %s",
+		    sz_strerror(err));
 	if (err) {
 		free(procs.v);
 		free(threads.v);
 		return err;
 	}
+	if (sk.n > 0)
+		sz_sample_add_error(s, PROBE, sk.first_err,
+		    "%zu task(s) left out: proc/%s: %s", sk.n, sk.first,
+		    sz_strerror(sk.first_err));
 
 	/*
-	 * /proc lists pids in ascending order, but the sample's order is a
+	 * readdir lists pids in ascending order, but the sample's order is a
 	 * promise, not an accident of readdir; and a group's threads come
-	 * together, after their leader, so tids always need sorting.
+	 * together, after their process, so tids always need sorting.
 	 */
-	task_fit(&procs);
-	task_fit(&threads);
 	if (procs.n > 1)
 		qsort(procs.v, procs.n, sizeof(*procs.v), cmp_pid);
 	if (threads.n > 1)
 		qsort(threads.v, threads.n, sizeof(*threads.v), cmp_tid);
+	task_fit(&procs);
+	task_fit(&threads);
 	s->threads.procs = procs.v;
 	s->threads.nprocs = procs.n;
 	s->threads.threads = threads.v;

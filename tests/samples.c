@@ -280,6 +280,18 @@ smp_find_disk(struct sz_sample *s, const char *name)
 	return NULL;
 }
 
+const struct sz_task *
+smp_find_task(const struct sz_task *v, size_t n, int tid)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (v[i].tid == tid)
+			return &v[i];
+	}
+	return NULL;
+}
+
 struct sz_netif *
 smp_find_netif(struct sz_sample *s, const char *name)
 {
@@ -472,8 +484,18 @@ sc_fini(struct scenario *sc)
 /* ---- safe text ------------------------------------------------------ */
 
 /*
+ * The Bidi_Control characters of Unicode's PropList.txt, which reorder
+ * the text around them without being seen ("Trojan Source").
+ */
+static const unsigned long bidi_controls[] = {
+	0x061c, 0x200e, 0x200f, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e,
+	0x2066, 0x2067, 0x2068, 0x2069,
+};
+
+/*
  * Length of the UTF-8 sequence at s that encodes a scalar value that is
- * neither a control character (C0, DEL, C1) nor malformed, else 0.
+ * neither a control character (C0, DEL, C1), nor a bidi control, nor
+ * malformed, else 0.
  */
 static size_t
 safe_char_len(const unsigned char *s)
@@ -502,6 +524,9 @@ safe_char_len(const unsigned char *s)
 	    (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
 	    (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp <= 0x9f))
 		return 0;
+	for (i = 0; i < sizeof(bidi_controls) / sizeof(bidi_controls[0]); i++)
+		if (cp == bidi_controls[i])
+			return 0;
 	return n;
 }
 

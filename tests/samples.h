@@ -83,6 +83,11 @@ void smp_netif(struct sz_sample *s, const char *name,
 struct sz_disk *smp_find_disk(struct sz_sample *s, const char *name);
 struct sz_netif *smp_find_netif(struct sz_sample *s, const char *name);
 
+/* The task with that tid in v (n entries), or NULL.  In a process array
+ * tid == pid. */
+const struct sz_task *smp_find_task(const struct sz_task *v, size_t n,
+    int tid);
+
 /* /proc/net/snmp Tcp: OutSegs and RetransSegs. */
 void smp_tcp(struct sz_sample *s, uint64_t out_segs, uint64_t retrans);
 
@@ -140,8 +145,10 @@ void sc_fini(struct scenario *sc);
 
 /*
  * Fail unless s is valid UTF-8 without control characters (C0, DEL, C1;
- * newlines allowed when nl).  Written apart from strsafe.c on purpose, so
- * the sanitizer is checked against an independent reading of the rules.
+ * newlines allowed when nl) or bidi controls (U+061C, U+200E, U+200F,
+ * U+202A..U+202E, U+2066..U+2069).  Written apart from strsafe.c on
+ * purpose, so the sanitizer is checked against an independent reading of
+ * the rules.
  */
 void smp_assert_safe_text(const char *s, bool nl);
 

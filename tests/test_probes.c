@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Tests of the libproc2-backed probes: cpu, threads, memory and disk.
+ * Tests of the libproc2-backed probes (cpu, memory and disk) and of the
+ * threads probe on the live /proc (its fixture-tree tests are in
+ * tests/test_probe_threads.c).
  *
  * The threads probe is tested live, on this very process: a thread that
  * burns CPU under a hostile name.  The others read fixture trees from
@@ -35,6 +37,7 @@
 #include <unistd.h>
 
 #include "cmocka_compat.h"
+#include "samples.h"
 
 #include "sizeup/probe.h"
 #include "sizeup/sample.h"
@@ -79,20 +82,6 @@ find_disk(const struct sz_sample *s, const char *name)
 			return &s->disk.disks[i];
 	}
 	fail_msg("disk %s not in the sample", name);
-	return NULL;
-}
-
-/* The task with that tid in an array sorted by tid (or by pid, for the
- * process array, where tid == pid), or NULL. */
-static const struct sz_task *
-find_task(const struct sz_task *v, size_t n, int tid)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (v[i].tid == tid)
-			return &v[i];
-	}
 	return NULL;
 }
 
@@ -186,26 +175,27 @@ test_probes_threads_hostile_name(void **unused)
 	assert_int_equal(err2, SZ_OK);
 	assert_true(s2->threads.valid);
 	assert_sorted(&s2->threads);
-	t1 = find_task(s1->threads.threads, s1->threads.nthreads, b.tid);
-	t2 = find_task(s2->threads.threads, s2->threads.nthreads, b.tid);
+	t1 = smp_find_task(s1->threads.threads, s1->threads.nthreads, b.tid);
+	t2 = smp_find_task(s2->threads.threads, s2->threads.nthreads, b.tid);
 	assert_non_null(t1);
 	assert_non_null(t2);
 	assert_int_equal(t2->pid, getpid());
-	/* The kernel's bytes, not libproc2's copy ".[31mhot).(x?". */
+	/* The kernel's bytes, raw: not cut at ')', nor escaped the way
+	 * libproc2 does (".[31mhot).(x?"). */
 	assert_memory_equal(t2->comm, HOSTILE, sizeof(HOSTILE));
 	assert_int_equal(t2->start_ticks, t1->start_ticks);
 	assert_true(t2->cpu_ticks >= t1->cpu_ticks + 20);
 
 	/*
 	 * The process counts every thread; its leader thread only itself.
-	 * libproc2 4.0.2 hands out the process's values for the leader,
-	 * which would make leader + burner exceed the process by the
+	 * A reader that gave the process's values to the leader (libproc2
+	 * 4.0.2 does) would make leader + burner exceed the process by the
 	 * burner's ticks (at least 20, asserted above).  Ten ticks of
 	 * slack: the process is read before its threads, and the burner
 	 * keeps running in between, longer on a loaded host.
 	 */
-	proc = find_task(s2->threads.procs, s2->threads.nprocs, getpid());
-	leader = find_task(s2->threads.threads, s2->threads.nthreads, getpid());
+	proc = smp_find_task(s2->threads.procs, s2->threads.nprocs, getpid());
+	leader = smp_find_task(s2->threads.threads, s2->threads.nthreads, getpid());
 	assert_non_null(proc);
 	assert_non_null(leader);
 	assert_true(proc->nthreads >= 2);
@@ -245,9 +235,9 @@ test_probes_threads_restricted(void **unused)
 	s = collect_once(&sz_probe_threads, ctx);
 	assert_true(s->threads.valid);
 	assert_sorted(&s->threads);
-	assert_non_null(find_task(s->threads.procs, s->threads.nprocs, 1));
+	assert_non_null(smp_find_task(s->threads.procs, s->threads.nprocs, 1));
 	assert_non_null(
-	    find_task(s->threads.threads, s->threads.nthreads, self));
+	    smp_find_task(s->threads.threads, s->threads.nthreads, self));
 	assert_int_equal(threads_of_others(s, self), 0);
 	sz_sample_free(s);
 
@@ -256,7 +246,7 @@ test_probes_threads_restricted(void **unused)
 	s = collect_once(&sz_probe_threads, ctx);
 	assert_true(s->threads.valid);
 	assert_non_null(
-	    find_task(s->threads.threads, s->threads.nthreads, self));
+	    smp_find_task(s->threads.threads, s->threads.nthreads, self));
 	assert_int_equal(threads_of_others(s, self), 0);
 	sz_sample_free(s);
 
@@ -278,7 +268,7 @@ test_probes_threads_restricted(void **unused)
 	/* The default: every thread of every process. */
 	sz_ctx_set_task_scope(ctx, SZ_TASKS_ALL);
 	s = collect_once(&sz_probe_threads, ctx);
-	assert_non_null(find_task(s->threads.threads, s->threads.nthreads, 1));
+	assert_non_null(smp_find_task(s->threads.threads, s->threads.nthreads, 1));
 	assert_true(s->threads.nthreads >= s->threads.nprocs);
 	sz_sample_free(s);
 	sz_ctx_free(ctx);

@@ -46,7 +46,8 @@ extern const struct sz_probe_ops *const sz_probes[];
 
 /*
  * A context reading from root ("/" for the live host; a fixture tree in
- * tests; only procfs.c readers honour it, libproc2 always reads /proc).
+ * tests; procfs.c readers and the threads probe honour it, libproc2
+ * always reads /proc).
  * The string is copied.  Free with sz_ctx_free().
  */
 struct sz_ctx *sz_ctx_new(const char *root);

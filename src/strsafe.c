@@ -6,19 +6,24 @@
  */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "sizeup/strsafe.h"
 
-/* Length of the valid UTF-8 sequence at s, or 0 if it is not valid. */
+/*
+ * Length of the valid UTF-8 sequence at s, or 0 if it is not valid; *cpp
+ * gets the scalar value it encodes.
+ */
 static size_t
-utf8_len(const unsigned char *s)
+utf8_len(const unsigned char *s, uint32_t *cpp)
 {
 	uint32_t cp;
 	size_t n, i;
 
+	*cpp = s[0];
 	if (s[0] < 0x80)
 		return 1;
 	if (s[0] >= 0xc2 && s[0] <= 0xdf)
@@ -40,7 +45,22 @@ utf8_len(const unsigned char *s)
 	/* C1 controls U+0080..U+009F are as dangerous as C0 on a terminal. */
 	if (cp >= 0x80 && cp <= 0x9f)
 		return 0;
+	*cpp = cp;
 	return n;
+}
+
+/*
+ * Unicode's Bidi_Control characters (UAX #9): ALM U+061C, LRM and RLM
+ * U+200E..U+200F, LRE RLE PDF LRO RLO U+202A..U+202E, LRI RLI FSI PDI
+ * U+2066..U+2069.  They are invisible but reorder the text around them, so
+ * a name holding them can show on a terminal or in a report as something
+ * it is not ("Trojan Source", CVE-2021-42574).
+ */
+static bool
+is_bidi_control(uint32_t cp)
+{
+	return cp == 0x061c || cp == 0x200e || cp == 0x200f ||
+	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
 }
 
 char *
@@ -49,7 +69,8 @@ sz_str_sanitize(char *dst, size_t dstsz, const char *src)
 	static const char replacement[] = "\xef\xbf\xbd"; /* U+FFFD */
 	const unsigned char *s = (const unsigned char *)src;
 	size_t o = 0, n;
-	char esc[5];
+	uint32_t cp;
+	char esc[sizeof("\\u0000")];
 
 	if (dstsz == 0)
 		return dst;
@@ -57,10 +78,15 @@ sz_str_sanitize(char *dst, size_t dstsz, const char *src)
 		const char *piece;
 		size_t plen;
 
-		n = utf8_len(s);
+		n = utf8_len(s, &cp);
 		if (n == 1 && (*s < 0x20 || *s == 0x7f)) {
 			snprintf(esc, sizeof(esc), "\\x%02x", *s);
 			piece = esc, plen = 4;
+		} else if (n > 1 && is_bidi_control(cp)) {
+			/* all of them are below U+10000: four digits */
+			snprintf(esc, sizeof(esc), "\\u%04x",
+			    (unsigned int)(cp & 0xffff));
+			piece = esc, plen = 6;
 		} else if (n == 0) {
 			piece = replacement, plen = 3;
 			n = 1;

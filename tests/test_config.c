@@ -598,6 +598,80 @@ test_strsafe_c1_controls_removed(void **state)
 	sanitized_is("\xc2\xa0", 64, "\xc2\xa0");
 }
 
+/*
+ * Bidi controls reorder the text around them unseen ("Trojan Source"):
+ * each of the twelve is spelled out as \uNNNN, wherever it stands.
+ */
+static void
+test_strsafe_bidi_controls_escaped(void **state)
+{
+	(void)state;
+	/* RLO makes "x<RLO>gnp.sh" show as "xhs.png" */
+	sanitized_is("x\xe2\x80\xae" "gnp.sh", 64, "x\\u202egnp.sh");
+	sanitized_is("\xe2\x80\xae", 64, "\\u202e");
+	sanitized_is("ab\xe2\x80\xae", 64, "ab\\u202e");
+	sanitized_is("\xe2\x80\xae\xe2\x80\xae", 64, "\\u202e\\u202e");
+	sanitized_is("\xd8\x9c", 64, "\\u061c");		/* ALM */
+	sanitized_is("\xe2\x80\x8e", 64, "\\u200e");	/* LRM */
+	sanitized_is("\xe2\x80\x8f", 64, "\\u200f");	/* RLM */
+	sanitized_is("\xe2\x80\xaa", 64, "\\u202a");	/* LRE */
+	sanitized_is("\xe2\x80\xab", 64, "\\u202b");	/* RLE */
+	sanitized_is("\xe2\x80\xac", 64, "\\u202c");	/* PDF */
+	sanitized_is("\xe2\x80\xad", 64, "\\u202d");	/* LRO */
+	sanitized_is("\xe2\x81\xa6", 64, "\\u2066");	/* LRI */
+	sanitized_is("\xe2\x81\xa7", 64, "\\u2067");	/* RLI */
+	sanitized_is("\xe2\x81\xa8", 64, "\\u2068");	/* FSI */
+	sanitized_is("\xe2\x81\xa9", 64, "\\u2069");	/* PDI */
+	sanitized_is("a\xe2\x81\xa6" "b\xe2\x80\x8f" "c\xd8\x9c" "d", 64,
+	    "a\\u2066b\\u200fc\\u061cd");
+	/* beside the other kinds of bad byte */
+	sanitized_is("\x1b\xe2\x80\xae\xff\xc2\x9b", 64,
+	    "\\x1b\\u202e" FFFD FFFD FFFD);
+	/* an invalid sequence that starts like RLO is not one */
+	sanitized_is("\xe2\x80" "a", 64, FFFD FFFD "a");
+}
+
+/* The characters next to the bidi controls are ordinary text. */
+static void
+test_strsafe_bidi_neighbours_unchanged(void **state)
+{
+	(void)state;
+	/* U+2010 HYPHEN, U+202F NARROW NO-BREAK SPACE */
+	sanitized_is("a\xe2\x80\x90" "b", 64, "a\xe2\x80\x90" "b");
+	sanitized_is("1\xe2\x80\xaf" "kB", 64, "1\xe2\x80\xaf" "kB");
+	/* U+061B and U+061D around ALM, U+200D ZWJ before LRM */
+	sanitized_is("\xd8\x9b\xd8\x9d", 64, "\xd8\x9b\xd8\x9d");
+	sanitized_is("\xe2\x80\x8d", 64, "\xe2\x80\x8d");
+	/* U+2065 and U+206A around LRI..PDI */
+	sanitized_is("\xe2\x81\xa5\xe2\x81\xaa", 64,
+	    "\xe2\x81\xa5\xe2\x81\xaa");
+}
+
+/*
+ * An escaped bidi control is one six-byte piece: a buffer one byte short
+ * of it ends the output before it, though the raw three bytes would fit,
+ * and nothing after it is copied either.
+ */
+static void
+test_strsafe_bidi_truncation_never_splits(void **state)
+{
+	(void)state;
+	sanitized_is("ab\xe2\x80\xae", 9, "ab\\u202e");
+	sanitized_is("ab\xe2\x80\xae", 8, "ab");
+	sanitized_is("ab\xe2\x80\xae", 6, "ab");
+	sanitized_is("ab\xe2\x80\xae", 3, "ab");
+	sanitized_is("ab\xe2\x80\xae", 2, "a");
+	sanitized_is("\xe2\x80\xae", 7, "\\u202e");
+	sanitized_is("\xe2\x80\xae", 6, "");
+	sanitized_is("\xe2\x80\xae", 4, "");
+	sanitized_is("a\xe2\x80\xae" "b", 9, "a\\u202eb");
+	sanitized_is("a\xe2\x80\xae" "b", 8, "a\\u202e");
+	sanitized_is("a\xe2\x80\xae" "b", 7, "a");
+	sanitized_is("x\xd8\x9c", 8, "x\\u061c");
+	sanitized_is("x\xd8\x9c", 7, "x");
+	sanitized_is("x\xd8\x9c", 4, "x");
+}
+
 /* Truncation stops before a piece that does not fit, never inside it. */
 static void
 test_strsafe_truncation_never_splits(void **state)
@@ -634,15 +708,16 @@ assert_safe(const char *out, size_t dstsz)
 
 /*
  * Every string of one or two bytes, and pseudo-random strings of up to
- * eight bytes biased towards UTF-8 lead and continuation bytes, come out
- * as safe text, in full-size and in cramped buffers.
+ * eight bytes biased towards UTF-8 lead and continuation bytes (those of
+ * U+061C, U+202E and U+2066 among them), come out as safe text, in
+ * full-size and in cramped buffers.
  */
 static void
 test_strsafe_any_input_gives_safe_text(void **state)
 {
 	static const unsigned char pick[] = { 0x00, 0x01, 0x1b, 0x41, 0x7f,
-		0x80, 0x9b, 0xa0, 0xbf, 0xc0, 0xc2, 0xdf, 0xe0, 0xed, 0xef,
-		0xf0, 0xf4, 0xf5, 0xff };
+		0x80, 0x81, 0x9b, 0x9c, 0xa0, 0xa6, 0xae, 0xbf, 0xc0, 0xc2,
+		0xd8, 0xdf, 0xe0, 0xe2, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0xff };
 	unsigned char src[9];
 	char out[64];
 	unsigned int a, b, seed = 12345;
@@ -704,6 +779,9 @@ main(void)
 		cmocka_unit_test(test_strsafe_overlong_rejected),
 		cmocka_unit_test(test_strsafe_surrogates_rejected),
 		cmocka_unit_test(test_strsafe_c1_controls_removed),
+		cmocka_unit_test(test_strsafe_bidi_controls_escaped),
+		cmocka_unit_test(test_strsafe_bidi_neighbours_unchanged),
+		cmocka_unit_test(test_strsafe_bidi_truncation_never_splits),
 		cmocka_unit_test(test_strsafe_truncation_never_splits),
 		cmocka_unit_test(test_strsafe_any_input_gives_safe_text),
 	};

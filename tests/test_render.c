@@ -80,6 +80,8 @@ static const char *const hostile[] = {
 	"tab\tdel\x7f",
 	/* sanitized to 17 bytes: 16 end inside the second e-acute */
 	"\x01\x01\x01" "a\xc3\xa9\xc3\xa9",
+	/* RLO: would show as "xhs.png" */
+	"x\xe2\x80\xae" "gnp.sh",
 };
 
 #define NHOSTILE (sizeof(hostile) / sizeof(hostile[0]))
@@ -94,6 +96,7 @@ static const char *const hostile_safe[] = {
 	"c1\xef\xbf\xbd\xef\xbf\xbdx",
 	"tab\\x09del\\x7f",
 	"\\x01\\x01\\x01a\xc3\xa9\xc3\xa9",
+	"x\\u202egnp.sh",
 };
 
 /*
@@ -767,6 +770,7 @@ test_render_text_hostile_names(void **state)
 	/* cut to its 16-byte column before the e-acute, not inside it */
 	assert_non_null(strstr(text, " \\x01\\x01\\x01a\xc3\xa9  "));
 	assert_non_null(strstr(text, "post\\x1bgres"));
+	assert_non_null(strstr(text, " x\\u202egnp.sh "));
 	free(text);
 	sc_fini(&sc);
 }

@@ -7,11 +7,13 @@
  * reaches `bound`.  The primary verdict is the binding resource with the
  * highest score, unless a root-cause rule says another one explains it:
  * refaults and swapping make I/O and burn CPU in reclaim, so memory beats
- * io and a single hot thread; a CPU-starved host queues everywhere, so
- * all-cores CPU beats io and network.  Connections that pile up behind
- * slow work (an accept queue, PostgreSQL backends busy on CPU or disk)
- * yield to the CPU, memory or disk that slows it; slots held by idle
- * clients or lock waits, and descriptor limits, are their own cause.
+ * a single hot thread, and busy disks when paging can be what keeps them
+ * busy (else the disks are the verdict); a CPU-starved host queues
+ * everywhere, so all-cores CPU beats io and network.  Connections that
+ * pile up behind slow work (an accept queue, PostgreSQL backends busy on
+ * CPU or disk) yield to the CPU, memory or disk that slows it; slots held
+ * by idle clients or lock waits, and descriptor limits, are their own
+ * cause.
  */
 #include "config.h"
 
@@ -36,6 +38,10 @@
 
 /* Below this %util a device is not what stalled tasks wait for. */
 #define STALLED_UTIL_MAX 0.5
+
+/* Paging explains busy disks when the I/O it makes (reads; writes too
+ * while the host swaps out) can be this share of their operations. */
+#define PAGING_IO_SHARE 0.25
 
 const char *
 sz_bound_name(enum sz_bound b)
@@ -686,6 +692,29 @@ slow_cause(const struct sz_report *rep, bool mem_pages)
 	return cause;
 }
 
+/*
+ * Can paging be what keeps the disks busy?  Refaults, major faults and
+ * swap-ins are reads, swap-outs writes.  A disk saturated by writes while
+ * a few evicted pages are read back (an fsync-heavy database on a host
+ * that trims its page cache) is busy on its own account.  Without disk
+ * figures, paging gets the benefit of the doubt.
+ */
+static bool
+paging_explains_io(const struct sz_rates *r)
+{
+	double reads = 0, writes = 0, paging;
+	size_t i;
+
+	for (i = 0; i < r->disk.ndisks; i++) {
+		reads += r->disk.disks[i].reads_per_s;
+		writes += r->disk.disks[i].writes_per_s;
+	}
+	if (reads + writes <= 0)
+		return true;
+	paging = reads + (r->mem.swapout_per_s > 0 ? writes : 0);
+	return paging / (reads + writes) >= PAGING_IO_SHARE;
+}
+
 /* The binding resource that explains the others (see the file comment). */
 static enum sz_bound
 root_cause(const struct sz_report *rep)
@@ -699,8 +728,13 @@ root_cause(const struct sz_report *rep)
 		    rep->res[b].score > rep->res[best].score))
 			best = b;
 	}
-	if (mem_pages && (best == SZ_BOUND_IO ||
-	    kind_is(rep, SZ_BOUND_CPU, "single-thread")))
+	/* between paging and busy disks, what explains what decides, not
+	 * which scores higher */
+	if (mem_pages && binds(rep, SZ_BOUND_IO) &&
+	    (best == SZ_BOUND_MEMORY || best == SZ_BOUND_IO))
+		return paging_explains_io(rep->rates) ? SZ_BOUND_MEMORY :
+		    SZ_BOUND_IO;
+	if (mem_pages && kind_is(rep, SZ_BOUND_CPU, "single-thread"))
 		return SZ_BOUND_MEMORY;
 	if (kind_is(rep, SZ_BOUND_CPU, "all-cores") &&
 	    (best == SZ_BOUND_IO || best == SZ_BOUND_NETWORK))

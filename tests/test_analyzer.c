@@ -424,6 +424,57 @@ test_analyzer_memory_beats_io(void **state)
 }
 
 /*
+ * A disk busy with reads and writes, 98% of RAM available and 1537
+ * refaults/s (figures of the io-fsync scenario on a host whose page cache
+ * is trimmed): the refaults bind memory on their own.
+ */
+static const struct sz_report *
+paging_and_disk(struct scenario *sc, uint64_t reads, uint64_t writes)
+{
+	struct sz_disk *sda;
+
+	sc_init(sc, 2);
+	smp_mem(sc->b, 16 * SMP_GIB, 16 * SMP_GIB * 98 / 100);
+	smp_vmstat(sc->b, &(struct smp_vm){ .refault = 15370,
+	    .pgmajfault = 74 });
+	all_cores(sc->b, &(struct sz_cpu_ticks){ .user = 100, .system = 200,
+	    .iowait = 340, .idle = 360 });
+	sda = smp_find_disk(sc->b, "sda");
+	sda->reads = reads;
+	sda->writes = writes;
+	sda->io_ms = 7600;
+	smp_psi(&sc->b->disk.psi, 5800000, 3350000);
+	return sc_run(sc);
+}
+
+/*
+ * 45 reads/s cannot be what keeps 35000 fsync'd writes/s busy: io is the
+ * verdict, memory listed under `also`.  With reads a third of the
+ * operations, paging can be the load and memory is the verdict.
+ */
+static void
+test_analyzer_io_beats_sparse_refaults(void **state)
+{
+	struct scenario sc;
+	const struct sz_report *rep;
+
+	(void)state;
+	rep = paging_and_disk(&sc, 450, 350950);
+	verdict_is(rep, SZ_BOUND_IO, "device-saturated", SZ_HELPS_YES);
+	sz_assert_near(rep->res[SZ_BOUND_MEMORY].score, 1, 1e-9);
+	assert_string_equal(rep->res[SZ_BOUND_MEMORY].kind, "cgroup-limit");
+	assert_int_equal(rep->nalso, 1);
+	assert_int_equal(rep->also[0].bound, SZ_BOUND_MEMORY);
+	sc_fini(&sc);
+
+	rep = paging_and_disk(&sc, 100000, 200000);
+	verdict_is(rep, SZ_BOUND_MEMORY, "cgroup-limit", SZ_HELPS_NO);
+	assert_int_equal(rep->nalso, 1);
+	assert_int_equal(rep->also[0].bound, SZ_BOUND_IO);
+	sc_fini(&sc);
+}
+
+/*
  * kswapd burns a core while memory thrashes: the hot thread is a symptom.
  * CPU scores 0.97 and memory 0.73, but memory is the verdict.
  */
@@ -1132,6 +1183,7 @@ main(void)
 		cmocka_unit_test(test_analyzer_cpu_steal),
 		cmocka_unit_test(test_analyzer_memory_thrashing),
 		cmocka_unit_test(test_analyzer_memory_beats_io),
+		cmocka_unit_test(test_analyzer_io_beats_sparse_refaults),
 		cmocka_unit_test(test_analyzer_memory_beats_single_thread),
 		cmocka_unit_test(test_analyzer_memory_swapping),
 		cmocka_unit_test(test_analyzer_memory_oom),

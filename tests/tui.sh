@@ -3,11 +3,12 @@
 #
 # The live screen of the real binary, driven in tmux (send-keys,
 # capture-pane): the verdict line, one bar or cell per online core, the
-# keys, resizes, a hostile process name, NO_COLOR, TERM=dumb, SIGTERM and
-# SIGHUP, and a 256-CPU /proc/stat that must fit on 80x24.  Each session
-# runs `sizeup top` in a shell that then prints "EXITED <status>
-# tty-<same|changed>", comparing `stty -g` before and after, so a test can
-# tell that the terminal was put back.  Skips (77) without tmux.
+# keys, resizes, the hottest thread of a busy process, a hostile process
+# name, NO_COLOR, TERM=dumb, SIGTERM and SIGHUP, and a 256-CPU /proc/stat
+# that must fit on 80x24.  Each session runs `sizeup top` in a shell that
+# then prints "EXITED <status> tty-<same|changed>", comparing `stty -g`
+# before and after, so a test can tell that the terminal was put back.
+# Skips (77) without tmux.
 set -u
 
 : "${SIZEUP:?SIZEUP is not set}"
@@ -162,6 +163,30 @@ check "back to 80x24: every core" \
 key q
 check "q exits 0 with the terminal restored" wait_for '^EXITED 0 tty-same'
 check "q leaves the alternate screen" test "$(alt_screen)" = 0
+
+# ---- the hottest thread of a busy process ------------------------------
+
+# A process of five threads where one, named sz-hot, spins for 6 s: its
+# row names that thread (tid, name, CPU) and the thread count, though the
+# screen reads threads only of processes busy since the refresh before.
+python3 -c '
+import ctypes, threading, time
+def hot():
+    ctypes.CDLL(None).prctl(15, b"sz-hot", 0, 0, 0)
+    end = time.time() + 6
+    while time.time() < end:
+        pass
+for _ in range(3):
+    threading.Thread(target=time.sleep, args=(600,), daemon=True).start()
+threading.Thread(target=hot, daemon=True).start()
+time.sleep(600)' &
+hot=$!
+pids="$pids $hot"
+start LANG=C.UTF-8 LC_ALL=C.UTF-8
+check "a busy process: its hottest thread and thread count" \
+	wait_for "^ *$hot +python3 +[0-9]+ +5 +[0-9]+ sz-hot +[0-9]+ " 5
+key q
+kill "$hot" 2>/dev/null
 
 # ---- a hostile process name --------------------------------------------
 

@@ -999,27 +999,43 @@ draw_help(const struct sz_tui_view *v)
 }
 
 /*
- * Line `line` of text, wrapped at the screen's width: call with every
- * line in turn, from row `row` on; RETURNS the rows it takes.  Only rows
- * from top on, and fewer than `rows` after it, are drawn.
+ * Line `line` of text, wrapped at the screen's width, between words where
+ * a line has a blank to break at: call with every line in turn, from row
+ * `row` on; RETURNS the rows it takes.  Only rows from top on, and fewer
+ * than `rows` after it, are drawn.
  */
 static int
 wrapped(const struct sz_tui_view *v, const char *line, int row, int top,
     int y, int rows)
 {
-	char safe[TEXT_MAX], shown[TEXT_MAX];
+	char safe[TEXT_MAX], shown[TEXT_MAX], head[TEXT_MAX];
 	const char *p = safe;
 	int n = 0, used;
 
 	sz_str_sanitize(safe, sizeof(safe), line);
 	do {
-		size_t len = fit(shown, p, COLS, v->utf8, &used);
+		size_t len = fit(shown, p, COLS, v->utf8, &used), cut = len;
 
 		if (len == 0 && *p != '\0')
 			break;	/* a character wider than the screen */
+		/* inside a word: end the row at the last blank, if any */
+		if (p[len] != '\0' && p[len] != ' ') {
+			while (cut > 0 && p[cut - 1] != ' ')
+				cut--;
+			while (cut > 0 && p[cut - 1] == ' ')
+				cut--;
+			if (cut > 0) {
+				memcpy(head, p, cut);
+				head[cut] = '\0';
+				(void)fit(shown, head, COLS, v->utf8, &used);
+				len = cut;
+			}
+		}
 		if (row + n >= top && row + n - top < rows)
 			put(v, y + row + n - top, 0, A_NORMAL, shown);
 		p += len;
+		while (*p == ' ')
+			p++;	/* the blanks a row breaks at */
 		n++;
 	} while (*p != '\0');
 	return n;

@@ -154,6 +154,11 @@ check "- shortens it" wait_for '\+/- 0\.2s'
 T resize-window -t 0 -x 40 -y 12
 sleep 0.5
 check "40x12: still drawn" wait_for "$STATUS"
+# the report wraps between words: "(confidence 0.98)" stays whole
+key e
+check "40x12: the evidence wraps between words" \
+	wait_for '^Verdict: .*\(confidence [0-9.]+\)$|^\(confidence [0-9.]+\)$'
+key e
 T resize-window -t 0 -x 80 -y 24
 sleep 0.5
 check "back to 80x24: verdict and status" verdict_and_status

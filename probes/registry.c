@@ -15,6 +15,7 @@ const struct sz_probe_ops *const sz_probes[] = {
 	&sz_probe_memory,
 	&sz_probe_disk,
 	&sz_probe_net,
+	&sz_probe_cgroup,	/* after memory: it compares limits to host RAM */
 	&sz_probe_fds,		/* after threads: it reads the process table */
 #ifdef HAVE_LIBPQ
 	&sz_probe_postgresql,

@@ -14,6 +14,15 @@
  * CPU or disk) yield to the CPU, memory or disk that slows it; slots held
  * by idle clients or lock waits, and descriptor limits, are their own
  * cause.
+ *
+ * cgroups: a CPU quota that throttles its group while the host has idle
+ * cores is the CPU verdict ("cpu-quota": the quota, not the host, binds),
+ * ahead of a hot thread only when that thread runs under the quota; a
+ * group at its memory limit that reads its evicted pages back or has
+ * processes OOM-killed is the memory verdict ("cgroup-limit"), and an OOM
+ * kill inside a limited group is that group's, not the host's.  Without
+ * cgroup figures, pages thrashing while host RAM sits free still point to
+ * a limit, unnamed.
  */
 #include "config.h"
 
@@ -32,6 +41,19 @@
 /* Host memory this free while pages thrash means a limit below host RAM
  * (a cgroup) is what binds, and more RAM would not be used. */
 #define CGROUP_LIMIT_AVAILABLE 0.25
+
+/* A quota enforced in fewer periods than this in the window says nothing
+ * yet: 10 are one second of a busy group at the default 100 ms period. */
+#define CGROUP_MIN_PERIODS 10
+
+/* Limit hits are shown against one per second: a group whose page cache
+ * fills its limit hits it all the time, harmlessly, so they never bind by
+ * themselves (refaults and OOM kills tell the harm). */
+#define CGROUP_LIMIT_HITS_PER_S 1
+
+/* Cgroup paths in evidence and summaries: longer ones keep their tail,
+ * where the container's name is. */
+#define CGROUP_SHOWN_MAX 96
 
 /* A quiet host's summary names a metric at this share of the bound. */
 #define NEAR_SHARE 0.8
@@ -174,6 +196,116 @@ psi_evidence(struct sz_resource *res, double bound,
 	return fmax(some, full);
 }
 
+/* ---- cgroups -------------------------------------------------------- */
+
+/* path, sanitized, in out: its last CGROUP_SHOWN_MAX bytes or so when it
+ * is longer, after "...". */
+static const char *
+cgroup_name(char *out, size_t outsz, const char *path)
+{
+	char buf[SZ_CGROUP_PATH_MAX * 4];
+	size_t len;
+
+	sz_str_sanitize(buf, sizeof(buf), path);
+	len = strlen(buf);
+	if (len <= CGROUP_SHOWN_MAX) {
+		snprintf(out, outsz, "%s", buf);
+		return out;
+	}
+	/* the sanitizer writes ASCII escapes only, so any cut is clean */
+	snprintf(out, outsz, "...%s", buf + len - (CGROUP_SHOWN_MAX - 3));
+	return out;
+}
+
+/* The CPU-limited group throttled in the largest share of its periods,
+ * or NULL. */
+static const struct sz_cgroup_rate *
+most_throttled(const struct sz_cgroup_rates *cg)
+{
+	const struct sz_cgroup_rate *best = NULL;
+	size_t i;
+
+	for (i = 0; i < cg->ngroups; i++) {
+		const struct sz_cgroup_rate *g = &cg->groups[i];
+
+		if (!g->cpu_limited || g->periods < CGROUP_MIN_PERIODS)
+			continue;
+		if (best == NULL || g->throttled > best->throttled ||
+		    (g->throttled == best->throttled &&
+		    g->throttled_s_per_s > best->throttled_s_per_s))
+			best = g;
+	}
+	return best;
+}
+
+static bool
+runs_in(const struct sz_cgroup_rate *g, int pid)
+{
+	size_t i;
+
+	for (i = 0; g != NULL && i < g->npids; i++) {
+		if (g->pids[i] == pid)
+			return true;
+	}
+	return false;
+}
+
+/* Was the group at its memory limit in the window?  Hits say so even
+ * when its usage could not be read. */
+static bool
+at_limit(const struct sz_cgroup_rate *g, const struct sz_thresholds *th)
+{
+	return g->mem_used >= th->mem_cgroup_used || g->limit_hits_per_s > 0;
+}
+
+/*
+ * The memory-limited group most likely to bind: the one with the most
+ * OOM kills, then, among groups at their limit, the one reading back the
+ * most evicted pages, then the fullest.  NULL without one.
+ */
+static const struct sz_cgroup_rate *
+tightest(const struct sz_cgroup_rates *cg, const struct sz_thresholds *th)
+{
+	const struct sz_cgroup_rate *best = NULL;
+	double rf, best_rf = 0;
+	size_t i;
+
+	for (i = 0; i < cg->ngroups; i++) {
+		const struct sz_cgroup_rate *g = &cg->groups[i];
+
+		if (!g->mem_limited)
+			continue;
+		rf = at_limit(g, th) ? g->refaults_per_s : 0;
+		if (best == NULL || g->oom_kills > best->oom_kills ||
+		    (g->oom_kills == best->oom_kills && (rf > best_rf ||
+		    (rf == best_rf && g->mem_used > best->mem_used)))) {
+			best = g;
+			best_rf = rf;
+		}
+	}
+	return best;
+}
+
+/* OOM kills inside memory-limited groups in the window. */
+static uint64_t
+cgroup_oom_kills(const struct sz_cgroup_rates *cg)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < cg->ngroups; i++) {
+		if (cg->groups[i].mem_limited)
+			n += cg->groups[i].oom_kills;
+	}
+	return n;
+}
+
+static double
+mib(uint64_t bytes)
+{
+	return (double)bytes / (1024.0 * 1024.0);
+}
+
 /* ---- cpu ------------------------------------------------------------ */
 
 static void
@@ -182,9 +314,11 @@ analyze_cpu(const struct sz_rates *r, const struct sz_thresholds *th,
 {
 	const struct sz_cpu_rates *c = &r->cpu;
 	const struct sz_task_rate *hot = NULL;
-	double all, single = 0, steal, busy_weight;
+	const struct sz_cgroup_rate *q = most_throttled(&r->cgroup);
+	double all, single = 0, steal, busy_weight, quota = 0;
 	unsigned int ncpus;
-	char comm[SZ_COMM_MAX * 4];
+	bool host_room, quota_wins;
+	char comm[SZ_COMM_MAX * 4], cg[CGROUP_SHOWN_MAX + 8] = "", use[48];
 
 	if (!c->valid)
 		return;
@@ -218,8 +352,45 @@ analyze_cpu(const struct sz_rates *r, const struct sz_thresholds *th,
 		    "thread %d of %s (pid %d) used %.0f%% of one core",
 		    hot->tid, comm, hot->pid, pct(hot->cpu));
 	}
+	if (q != NULL) {
+		cgroup_name(cg, sizeof(cg), q->path);
+		if (q->usage_cores >= 0)
+			snprintf(use, sizeof(use), ", using %.2f cores",
+			    q->usage_cores);
+		else
+			use[0] = '\0';
+		quota = evidence(res, th->bound, 1, 1, "cgroup.cpu_throttled",
+		    q->throttled, th->cpu_cgroup_throttled,
+		    "cgroup %s (quota %.2f cores) was throttled in %.0f%% of "
+		    "its periods, %.2f s/s%s", cg, q->quota_cores,
+		    pct(q->throttled), q->throttled_s_per_s, use);
+	}
 
-	if (all >= th->bound && all >= steal) {
+	/*
+	 * A throttled quota is the verdict while the host has cores to
+	 * spare (else the host is full and more cores would help), and
+	 * ahead of a hot thread only when that thread runs under it.
+	 */
+	host_room = c->all.busy < th->cpu_util;
+	quota_wins = quota >= th->bound && host_room && (single < th->bound ||
+	    runs_in(q, hot->pid));
+	if (quota_wins) {
+		double room = (1 - c->all.busy) * ncpus;
+
+		conclude(res, "cpu-quota", SZ_HELPS_NO,
+		    "cgroup %s is throttled in %.0f%% of its periods by its "
+		    "CPU quota of %.2f cores while %.0f of %u cores idle", cg,
+		    pct(q->throttled), q->quota_cores, round(room), ncpus);
+		advise(res, "raise the group's CPU quota (cpu.max, "
+			    "cpu.cfs_quota_us, docker --cpus, Kubernetes "
+			    "limits.cpu): the host has cores it may not use");
+		advise(res, "or run fewer threads in it: runtimes sized to "
+			    "the host's cores (GOMAXPROCS, JVM "
+			    "ActiveProcessorCount, worker counts) spend the "
+			    "quota early in each period and wait out the rest");
+		advise(res, "a bigger server will not help: the quota, not "
+			    "the host, sets the limit");
+	} else if (all >= th->bound && all >= steal) {
 		conclude(res, "all-cores", SZ_HELPS_YES,
 		    "all %u cores are %.0f%% busy with %.1f runnable tasks "
 		    "per core", ncpus, pct(c->all.busy), c->runq_avg / ncpus);
@@ -248,6 +419,16 @@ analyze_cpu(const struct sz_rates *r, const struct sz_thresholds *th,
 		    pct(c->all.steal));
 		advise(res, "move to dedicated or less contended instances; a "
 			    "bigger instance helps only if it is less shared");
+	} else if (quota >= th->bound) {
+		/* throttled on a busy host whose other figures stay below
+		 * their thresholds: still the quota */
+		conclude(res, "cpu-quota", SZ_HELPS_NO,
+		    "cgroup %s is throttled in %.0f%% of its periods by its "
+		    "CPU quota of %.2f cores", cg, pct(q->throttled),
+		    q->quota_cores);
+		advise(res, "raise the group's CPU quota (cpu.max, "
+			    "cpu.cfs_quota_us, docker --cpus, Kubernetes "
+			    "limits.cpu) or run fewer threads in it");
 	}
 }
 
@@ -258,9 +439,12 @@ analyze_memory(const struct sz_rates *r, const struct sz_thresholds *th,
     struct sz_resource *res)
 {
 	const struct sz_mem_rates *m = &r->mem;
-	double thrash = 0, swap = 0, oom = 0;
+	const struct sz_cgroup_rate *g = tightest(&r->cgroup, th);
+	double thrash = 0, swap = 0, oom = 0, cg_pages = 0, cg_oom = 0;
+	uint64_t in_groups = cgroup_oom_kills(&r->cgroup);
+	char cg[CGROUP_SHOWN_MAX + 8] = "";
 
-	if (!m->valid && !m->vm_valid && !m->psi.valid)
+	if (!m->valid && !m->vm_valid && !m->psi.valid && g == NULL)
 		return;
 	if (m->valid)
 		evidence(res, th->bound, MEM_USED_WEIGHT, 0, "mem.used",
@@ -288,7 +472,53 @@ analyze_memory(const struct sz_rates *r, const struct sz_thresholds *th,
 		    "%llu processes killed by the OOM killer",
 		    (unsigned long long)m->oom_kills);
 	}
+	/* an idle group far below its limit is not worth a line */
+	if (g != NULL && !at_limit(g, th) && g->oom_kills == 0 &&
+	    g->refaults_per_s <= 0 &&
+	    g->mem_used < NEAR_SHARE * th->mem_cgroup_used)
+		g = NULL;
+	if (g != NULL) {
+		cgroup_name(cg, sizeof(cg), g->path);
+		if (g->mem_used >= 0)
+			evidence(res, th->bound, MEM_USED_WEIGHT, 0,
+			    "cgroup.mem_used", g->mem_used,
+			    th->mem_cgroup_used, "cgroup %s uses %.0f MiB of "
+			    "its %.0f MiB memory limit", cg,
+			    mib(g->mem_usage_bytes), mib(g->mem_limit_bytes));
+		/* refaults bind only at the limit: below it, they are the
+		 * host's pressure, not the group's */
+		cg_pages = evidence(res, th->bound, at_limit(g, th) ? 1 : 0, 0,
+		    "cgroup.mem_refault_per_s", g->refaults_per_s,
+		    th->mem_refault_per_s, "%.0f evicted pages per second of "
+		    "cgroup %s were read straight back", g->refaults_per_s,
+		    cg);
+		evidence(res, th->bound, 0, 0, "cgroup.mem_limit_hits_per_s",
+		    g->limit_hits_per_s, CGROUP_LIMIT_HITS_PER_S,
+		    "cgroup %s hit its memory limit %.0f times per second", cg,
+		    g->limit_hits_per_s);
+		cg_oom = evidence(res, th->bound, 1, 0, "cgroup.oom_kills",
+		    (double)g->oom_kills, th->mem_oom_kills,
+		    "%llu processes of cgroup %s were OOM-killed at its limit",
+		    (unsigned long long)g->oom_kills, cg);
+	}
 
+	/* the host's count includes the kills inside limited groups */
+	if (cg_oom >= th->bound && (double)(m->oom_kills > in_groups ?
+	    m->oom_kills - in_groups : 0) < th->mem_oom_kills) {
+		conclude(res, "cgroup-limit", SZ_HELPS_NO,
+		    "the kernel killed %llu processes of cgroup %s at its "
+		    "memory limit of %.0f MiB",
+		    (unsigned long long)g->oom_kills, cg,
+		    mib(g->mem_limit_bytes));
+		advise(res, "raise the group's memory limit (memory.max, "
+			    "memory.limit_in_bytes, docker --memory, "
+			    "Kubernetes limits.memory)");
+		advise(res, "or cap what grows inside it (fewer workers, "
+			    "smaller caches, a heap limit below the group's)");
+		advise(res, "a bigger server will not help: the limit, not "
+			    "host RAM, runs out");
+		return;
+	}
 	if (oom >= th->bound) {
 		conclude(res, "oom", SZ_HELPS_YES,
 		    "the kernel killed %llu processes for lack of memory",
@@ -297,8 +527,23 @@ analyze_memory(const struct sz_rates *r, const struct sz_thresholds *th,
 			    "fewer workers)");
 		return;
 	}
+	if (cg_pages >= th->bound) {
+		conclude(res, "cgroup-limit", SZ_HELPS_NO,
+		    "cgroup %s is at its memory limit of %.0f MiB: %.0f of its "
+		    "evicted pages per second are read straight back", cg,
+		    mib(g->mem_limit_bytes), g->refaults_per_s);
+		advise(res, "raise the group's memory limit (memory.max, "
+			    "memory.limit_in_bytes, docker --memory, "
+			    "Kubernetes limits.memory) to hold its working "
+			    "set");
+		advise(res, "or shrink the working set; a bigger server's RAM "
+			    "would sit unused behind the same limit");
+		return;
+	}
 	if (fmax(thrash, swap) < th->bound)
 		return;
+	/* no group named (no cgroup figures, or none that binds): host RAM
+	 * this free while pages thrash still says a limit binds */
 	if (m->valid && 1 - m->used >= CGROUP_LIMIT_AVAILABLE) {
 		conclude(res, "cgroup-limit", SZ_HELPS_NO,
 		    "pages are evicted and read back (%.0f refaults/s) while "

@@ -38,6 +38,9 @@ const struct sz_threshold_def sz_threshold_table[] = {
 	    "one thread at 90% of a core cannot go faster by itself", 1 },
 	{ "cpu_steal", TH(cpu_steal), 0.10,
 	    "10% stolen time: the hypervisor is short of CPU", 1 },
+	{ "cpu_cgroup_throttled", TH(cpu_cgroup_throttled), 0.25,
+	    "a quota throttles a quarter of its periods (kubernetes-mixin "
+	    "CPUThrottlingHigh alerts at 25%)", 1 },
 	{ "mem_used", TH(mem_used), 0.95,
 	    "MemAvailable under 5% of MemTotal (netdata ram_available)", 1 },
 	{ "mem_psi_some", TH(mem_psi_some), 0.10,
@@ -52,6 +55,9 @@ const struct sz_threshold_def sz_threshold_table[] = {
 	    "sar -W pswpin/s + pswpout/s in the hundreds", 0 },
 	{ "mem_oom_kills", TH(mem_oom_kills), 1,
 	    "any OOM kill in the window", 0 },
+	{ "mem_cgroup_used", TH(mem_cgroup_used), 0.90,
+	    "a cgroup within 10% of its limit reclaims its own pages "
+	    "(cAdvisor working set vs. limit alerts at 80-90%)", 1 },
 	{ "io_util", TH(io_util), 0.90,
 	    "atop dskcritperc 90; iostat %util near 100", 1 },
 	{ "io_psi_some", TH(io_psi_some), 0.20,

@@ -3,7 +3,8 @@
  * Reading and parsing of the /proc and /sys text files that libproc2 does
  * not cover: /proc/pressure/{cpu,memory,io}, /proc/net/{dev,snmp,netstat},
  * /proc/net/{tcp,tcp6,unix}, /proc/sys/fs/file-nr, /proc/PID/{fd,limits}
- * and sysfs attributes such as /sys/class/net/IF/speed.  Probes call
+ * sysfs attributes such as /sys/class/net/IF/speed, and the files and
+ * directories of the cgroup trees below /sys/fs/cgroup.  Probes call
  * these helpers; nothing here knows what a counter means.
  *
  * Files are read whole, relative to a root directory, with a hard size cap.
@@ -507,4 +508,64 @@ sz_procfs_fd_sockets(const char *root, const char *relpath, uint64_t **inodes,
 	*inodes = v;
 	*n = nv;
 	return SZ_OK;
+}
+
+bool
+sz_procfs_is_dir(const char *root, const char *relpath)
+{
+	char *path = make_path(root, relpath);
+	struct stat st;
+	bool dir = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+
+	free(path);
+	return dir;
+}
+
+enum sz_err
+sz_procfs_subdirs(const char *root, const char *relpath, size_t max,
+    char ***names, size_t *n)
+{
+	char **v = NULL;
+	size_t nv = 0, cap = 0;
+	struct dirent *d;
+	struct stat st;
+	enum sz_err err = SZ_OK;
+	DIR *dir;
+	int fd;
+
+	*names = NULL;
+	*n = 0;
+	fd = open_at_root(root, relpath, O_RDONLY | O_DIRECTORY, &err);
+	if (fd < 0)
+		return err;
+	dir = fdopendir(fd);
+	if (dir == NULL) {
+		close(fd);
+		return SZ_EIO;
+	}
+	while ((d = readdir(dir)) != NULL) {
+		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
+			continue;
+		/* cgroupfs, tmpfs and ext4 fill d_type; others may not */
+		if (d->d_type == DT_UNKNOWN) {
+			if (fstatat(dirfd(dir), d->d_name, &st,
+			    AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode))
+				continue;
+		} else if (d->d_type != DT_DIR) {
+			continue;
+		}
+		if (nv == max) {
+			err = SZ_ETOOBIG;
+			break;
+		}
+		if (nv == cap) {
+			cap = cap > 0 ? 2 * cap : 16;
+			v = sz_xreallocarray(v, cap, sizeof(*v));
+		}
+		v[nv++] = sz_xstrdup(d->d_name);
+	}
+	closedir(dir);
+	*names = v;
+	*n = nv;
+	return err;
 }

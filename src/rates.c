@@ -623,6 +623,78 @@ fd_rates(struct sz_fd_rates *out, const struct sz_sample *last)
 	free(v);
 }
 
+/* ---- cgroups -------------------------------------------------------- */
+
+static void
+cgroup_rates(struct sz_cgroup_rates *out, const struct sz_sample *const *win,
+    size_t n, double seconds)
+{
+	const struct sz_cgroup_sample *last = &win[n - 1]->cgroup;
+	size_t i, k;
+
+	if (!last->valid)
+		return;
+	out->valid = true;
+	if (last->ngroups == 0)
+		return;
+	out->groups = sz_xcalloc(last->ngroups, sizeof(*out->groups));
+	out->ngroups = last->ngroups;
+	for (k = 0; k < last->ngroups; k++) {
+		const struct sz_cgroup *g = &last->groups[k];
+		struct sz_cgroup_rate *r = &out->groups[k];
+		uint64_t per = 0, thr = 0, thr_ns = 0, use_ns = 0, hits = 0;
+		uint64_t oom = 0, refault = 0;
+		bool usage = g->has_usage;
+
+		for (i = 1; i < n; i++) {
+			const struct sz_cgroup *a = sz_sample_cgroup(
+			    &win[i - 1]->cgroup, g->path);
+			const struct sz_cgroup *b = sz_sample_cgroup(
+			    &win[i]->cgroup, g->path);
+
+			if (a == NULL || b == NULL)
+				continue;
+			per += delta(a->nr_periods, b->nr_periods);
+			thr += delta(a->nr_throttled, b->nr_throttled);
+			thr_ns += delta(a->throttled_ns, b->throttled_ns);
+			if (a->has_usage && b->has_usage)
+				use_ns += delta(a->usage_ns, b->usage_ns);
+			else
+				usage = false;
+			hits += delta(a->mem_limit_hits, b->mem_limit_hits);
+			oom += delta(a->mem_oom_kills, b->mem_oom_kills);
+			refault += delta(a->mem_refaults, b->mem_refaults);
+		}
+		r->path = g->path;
+		r->version = g->version;
+		r->cpu_limited = g->cpu_limited;
+		if (g->cpu_limited) {
+			r->quota_cores = (double)g->quota_us /
+			    (double)g->period_us;
+			r->periods = per;
+			r->throttled = per > 0 ? clamp01((double)thr /
+			    (double)per) : 0;
+			r->throttled_s_per_s = (double)thr_ns / 1e9 / seconds;
+			r->pids = g->pids;
+			r->npids = g->npids < SZ_CGROUP_PIDS ? g->npids :
+			    SZ_CGROUP_PIDS;
+		}
+		r->usage_cores = usage ? (double)use_ns / 1e9 / seconds : -1;
+		r->mem_limited = g->mem_limited;
+		if (g->mem_limited) {
+			r->mem_limit_bytes = g->mem_limit_bytes;
+			r->mem_usage_bytes = g->mem_usage_bytes;
+			r->mem_used = g->has_mem_usage &&
+			    g->mem_limit_bytes > 0 ?
+			    (double)g->mem_usage_bytes /
+			    (double)g->mem_limit_bytes : -1;
+			r->limit_hits_per_s = (double)hits / seconds;
+			r->oom_kills = oom;
+			r->refaults_per_s = (double)refault / seconds;
+		}
+	}
+}
+
 /* ---- window --------------------------------------------------------- */
 
 enum sz_err
@@ -650,6 +722,7 @@ sz_rates_compute(struct sz_rates *out, const struct sz_sample *const *win,
 	net_rates(&out->net, win, n, seconds, cfg);
 	pg_rates(&out->pg, win, n);
 	fd_rates(&out->fd, win[n - 1]);
+	cgroup_rates(&out->cgroup, win, n, seconds);
 	return SZ_OK;
 }
 
@@ -659,7 +732,9 @@ sz_rates_fini(struct sz_rates *r)
 	free(r->cpu.cores);
 	free(r->disk.disks);
 	free(r->net.ifs);
+	free(r->cgroup.groups);
 	r->cpu.cores = NULL;
+	r->cgroup.groups = NULL;
 	r->disk.disks = NULL;
 	r->net.ifs = NULL;
 }

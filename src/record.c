@@ -114,6 +114,34 @@ static const size_t pg_state_fields[] = {
 	offsetof(struct sz_pg_sample, states[SZ_PG_OTHER]),
 };
 
+/* The counters of a limited cgroup. */
+static const size_t cg_fields[] = {
+	offsetof(struct sz_cgroup, nr_periods),
+	offsetof(struct sz_cgroup, nr_throttled),
+	offsetof(struct sz_cgroup, throttled_ns),
+	offsetof(struct sz_cgroup, usage_ns),
+	offsetof(struct sz_cgroup, mem_limit_hits),
+	offsetof(struct sz_cgroup, mem_oom_kills),
+	offsetof(struct sz_cgroup, mem_refaults),
+};
+
+/* Its settings and gauges, read from the last sample. */
+static const size_t cg_gauges[] = {
+	offsetof(struct sz_cgroup, quota_us),
+	offsetof(struct sz_cgroup, period_us),
+	offsetof(struct sz_cgroup, mem_limit_bytes),
+	offsetof(struct sz_cgroup, mem_usage_bytes),
+};
+
+/* The flags of a cgroup entry. */
+#define CG_CPU 0x1
+#define CG_USAGE 0x2
+#define CG_MEM 0x4
+#define CG_MEM_USAGE 0x8
+
+/* Bounds on the cgroups a line may hold (the probe keeps 256). */
+#define MAX_CGROUPS 4096
+
 #define MAX_FIELDS 10
 
 static uint64_t *
@@ -668,6 +696,71 @@ fd_json(json_t *o, const struct sz_fd_rates *r, const struct sz_fd_sample *s)
 	json_object_set_new(o, "fd_top", top);
 }
 
+/* Is pid among the tasks the record keeps (see tasks_json())? */
+static bool
+kept_pid(const struct sz_rates *r, int pid)
+{
+	const struct sz_thread_rates *t = &r->threads;
+	size_t i;
+
+	for (i = 0; t->valid && i < SZ_RECORD_TASKS; i++) {
+		if ((i < t->nprocs && t->procs[i].pid == pid) ||
+		    (i < t->nthreads && t->threads[i].pid == pid))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The limited cgroups of the last sample: "cg_version" and "cgroups",
+ * entries [path, flags, gauges, first, differences, pids]; flags are
+ * CG_*, gauges cg_gauges and counters cg_fields.  A group the first
+ * sample lacks (made inside the window) counts from the last sample: no
+ * change.  Of its processes, only those among the kept tasks: they are
+ * what a replay can attribute.
+ */
+static void
+cgroups_json(json_t *o, const struct sz_rates *r, const struct sz_sample *a,
+    const struct sz_sample *b)
+{
+	const struct sz_cgroup_sample *cb = &b->cgroup;
+	json_t *v, *e, *pids;
+	size_t i, k;
+
+	if (!cb->valid)
+		return;
+	json_object_set_new(o, "cg_version", json_integer(cb->version));
+	v = json_array();
+	for (i = 0; i < cb->ngroups; i++) {
+		const struct sz_cgroup *g = &cb->groups[i];
+		const struct sz_cgroup *old = sz_sample_cgroup(&a->cgroup,
+		    g->path);
+		int flags = (g->cpu_limited ? CG_CPU : 0) |
+		    (g->has_usage ? CG_USAGE : 0) |
+		    (g->mem_limited ? CG_MEM : 0) |
+		    (g->has_mem_usage ? CG_MEM_USAGE : 0);
+
+		if (old == NULL)
+			old = g;
+		e = pair(jstr(g->path), json_integer(flags));
+		json_array_append_new(e, fields_json(NULL, g,
+		    FIELDS(cg_gauges)));
+		json_array_append_new(e, fields_json(NULL, old,
+		    FIELDS(cg_fields)));
+		json_array_append_new(e, fields_json(old, g,
+		    FIELDS(cg_fields)));
+		pids = json_array();
+		for (k = 0; k < g->npids && k < SZ_CGROUP_PIDS; k++) {
+			if (kept_pid(r, g->pids[k]))
+				json_array_append_new(pids,
+				    json_integer(g->pids[k]));
+		}
+		json_array_append_new(e, pids);
+		json_array_append_new(v, e);
+	}
+	json_object_set_new(o, "cgroups", v);
+}
+
 /* [[name, backends]] of a PostgreSQL top list. */
 static json_t *
 pg_counts_json(const struct sz_pg_count *v, size_t n)
@@ -773,6 +866,7 @@ sz_record_format(const struct sz_sample *const *win, size_t n,
 		json_object_set_new(c, "tasks", pair(jint(
 		    r->threads.total_procs), jint(r->threads.total_threads)));
 	fd_json(c, &r->fd, &win[n - 1]->fd);
+	cgroups_json(c, r, win[0], win[n - 1]);
 	pg_json(c, win, n);
 	json_object_set_new(doc, "counters", c);
 	if (win[n - 1]->nerrors > 0)
@@ -1486,6 +1580,87 @@ rebuild_fd(struct rebuild *rb)
 	return SZ_OK;
 }
 
+/* One entry of "cgroups" (see cgroups_json()) into x (first sample) and
+ * y (last). */
+static bool
+fill_cgroup(const json_t *e, struct sz_cgroup *x, struct sz_cgroup *y,
+    int version)
+{
+	const char *path = json_string_value(json_array_get(e, 0));
+	const json_t *flags = json_array_get(e, 1);
+	const json_t *pids = json_array_get(e, 5), *p;
+	int64_t f;
+	size_t i;
+
+	if (path == NULL || !json_is_integer(flags) ||
+	    !json_is_array(json_array_get(e, 2)) ||
+	    !json_is_array(json_array_get(e, 3)) || !json_is_array(pids) ||
+	    json_array_size(pids) > SZ_CGROUP_PIDS ||
+	    !get_values(json_array_get(e, 2), y, FIELDS(cg_gauges)) ||
+	    !get_fields(json_array_get(e, 3), json_array_get(e, 4), x, y,
+	    FIELDS(cg_fields)))
+		return false;
+	f = json_integer_value(flags);
+	if ((f & CG_CPU) && y->period_us == 0)
+		return false;	/* rates divide by it */
+	sz_str_sanitize(y->path, sizeof(y->path), path);
+	y->version = version;
+	y->cpu_limited = (f & CG_CPU) != 0;
+	y->has_usage = (f & CG_USAGE) != 0;
+	y->mem_limited = (f & CG_MEM) != 0;
+	y->has_mem_usage = (f & CG_MEM_USAGE) != 0;
+	json_array_foreach(pids, i, p) {
+		if (!json_is_integer(p))
+			return false;
+		y->pids[i] = (int)json_integer_value(p);
+	}
+	y->npids = json_array_size(pids);
+	/* the settings and gauges are the last sample's in both */
+	memcpy(x->path, y->path, sizeof(x->path));
+	x->version = y->version;
+	x->cpu_limited = y->cpu_limited;
+	x->has_usage = y->has_usage;
+	x->mem_limited = y->mem_limited;
+	x->has_mem_usage = y->has_mem_usage;
+	x->quota_us = y->quota_us;
+	x->period_us = y->period_us;
+	x->mem_limit_bytes = y->mem_limit_bytes;
+	x->mem_usage_bytes = y->mem_usage_bytes;
+	memcpy(x->pids, y->pids, sizeof(x->pids));
+	x->npids = y->npids;
+	return true;
+}
+
+/* "cg_version" and "cgroups" into both ends of the window; absent in
+ * records of versions before them and when no hierarchy was walked. */
+static enum sz_err
+rebuild_cgroups(struct rebuild *rb)
+{
+	const json_t *ver = json_object_get(rb->c, "cg_version");
+	const json_t *v = json_object_get(rb->c, "cgroups"), *e;
+	struct sz_cgroup_sample *a = &rb->a->cgroup, *b = &rb->b->cgroup;
+	size_t i, n;
+
+	if (ver == NULL && v == NULL)
+		return SZ_OK;
+	if (!json_is_integer(ver) || json_integer_value(ver) < 1 ||
+	    json_integer_value(ver) > 2 || !json_is_array(v))
+		return SZ_EPARSE;
+	n = json_array_size(v);
+	if (n > MAX_CGROUPS)
+		return SZ_ETOOBIG;
+	a->valid = b->valid = true;
+	a->version = b->version = (int)json_integer_value(ver);
+	a->groups = sz_xcalloc(n, sizeof(*a->groups));
+	b->groups = sz_xcalloc(n, sizeof(*b->groups));
+	a->ngroups = b->ngroups = n;
+	json_array_foreach(v, i, e) {
+		if (!fill_cgroup(e, &a->groups[i], &b->groups[i], b->version))
+			return SZ_EPARSE;
+	}
+	return SZ_OK;
+}
+
 /* A top list (see pg_counts_json()) into *v and *n. */
 static bool
 get_pg_counts(const json_t *a, struct sz_pg_count **v, size_t *n)
@@ -1669,6 +1844,9 @@ middle_sample(const struct sz_sample *src)
 	s->net = src->net;
 	s->net.ifs = dup_array(src->net.ifs, src->net.nifs,
 	    sizeof(*src->net.ifs));
+	s->cgroup = src->cgroup;
+	s->cgroup.groups = dup_array(src->cgroup.groups, src->cgroup.ngroups,
+	    sizeof(*src->cgroup.groups));
 	return s;
 }
 
@@ -1777,6 +1955,9 @@ sz_record_window(const char *line, size_t len, struct sz_window *w)
 	if (err != SZ_OK)
 		goto out;
 	err = rebuild_fd(&rb);
+	if (err != SZ_OK)
+		goto out;
+	err = rebuild_cgroups(&rb);
 	if (err != SZ_OK)
 		goto out;
 	err = rebuild_pg(&rb);

@@ -142,6 +142,47 @@ core_fields(json_t *o, const struct sz_core_rate *c)
 	set(o, "idle", jreal(c->idle));
 }
 
+/* The limited cgroups of one kind (CPU quota or memory limit). */
+static json_t *
+cgroups_json(const struct sz_cgroup_rates *cg, bool cpu)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < cg->ngroups; i++) {
+		const struct sz_cgroup_rate *g = &cg->groups[i];
+		json_t *o;
+
+		if (cpu ? !g->cpu_limited : !g->mem_limited)
+			continue;
+		o = json_object();
+		set(o, "path", jstr(g->path));
+		set(o, "cgroup_version", json_integer(g->version));
+		if (cpu) {
+			set(o, "quota_cores", jreal(g->quota_cores));
+			set(o, "periods", json_integer((json_int_t)g->periods));
+			set(o, "throttled", jreal(g->throttled));
+			set(o, "throttled_s_per_s",
+			    jreal(g->throttled_s_per_s));
+			set(o, "usage_cores", g->usage_cores >= 0 ?
+			    jreal(g->usage_cores) : json_null());
+		} else {
+			set(o, "limit_bytes",
+			    json_integer((json_int_t)g->mem_limit_bytes));
+			set(o, "usage_bytes", g->mem_used >= 0 ? json_integer(
+			    (json_int_t)g->mem_usage_bytes) : json_null());
+			set(o, "used", g->mem_used >= 0 ? jreal(g->mem_used) :
+			    json_null());
+			set(o, "limit_hits_per_s", jreal(g->limit_hits_per_s));
+			set(o, "oom_kills",
+			    json_integer((json_int_t)g->oom_kills));
+			set(o, "refaults_per_s", jreal(g->refaults_per_s));
+		}
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
 static json_t *
 cpu_json(const struct sz_report *rep)
 {
@@ -172,6 +213,8 @@ cpu_json(const struct sz_report *rep)
 		json_array_append_new(threads, task_json(&t->threads[i],
 		    false));
 	set(o, "hottest_threads", threads);
+	if (rep->rates->cgroup.valid)
+		set(o, "cgroups", cgroups_json(&rep->rates->cgroup, true));
 	return o;
 }
 
@@ -204,6 +247,8 @@ memory_json(const struct sz_report *rep)
 		set(o, "oom_kills", json_integer((json_int_t)m->oom_kills));
 	}
 	set(o, "psi", psi_json(&m->psi));
+	if (rep->rates->cgroup.valid)
+		set(o, "cgroups", cgroups_json(&rep->rates->cgroup, false));
 	return o;
 }
 

@@ -31,6 +31,7 @@ sz_sample_free(struct sz_sample *s)
 	free(s->pg.dbs);
 	free(s->pg.users);
 	free(s->fd.procs);
+	free(s->cgroup.groups);
 	free(s);
 }
 
@@ -96,6 +97,19 @@ sz_sample_netif(const struct sz_net_sample *n, const char *name)
 	for (i = 0; i < n->nifs; i++) {
 		if (strcmp(n->ifs[i].name, name) == 0)
 			return &n->ifs[i];
+	}
+	return NULL;
+}
+
+const struct sz_cgroup *
+sz_sample_cgroup(const struct sz_cgroup_sample *c, const char *path)
+{
+	size_t i;
+
+	/* limited groups are few: a few dozen on the busiest hosts */
+	for (i = 0; i < c->ngroups; i++) {
+		if (strcmp(c->groups[i].path, path) == 0)
+			return &c->groups[i];
 	}
 	return NULL;
 }

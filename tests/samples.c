@@ -388,6 +388,65 @@ smp_fd_proc(struct sz_sample *s, int pid, const char *comm, uint64_t open,
 	p->hard_limit = soft_limit;
 }
 
+static struct sz_cgroup *
+smp_cgroup(struct sz_sample *s, const char *path)
+{
+	struct sz_cgroup_sample *c = &s->cgroup;
+	struct sz_cgroup *g;
+	size_t i;
+
+	c->valid = true;
+	c->version = 2;
+	for (i = 0; i < c->ngroups; i++) {
+		if (strcmp(c->groups[i].path, path) == 0)
+			return &c->groups[i];
+	}
+	c->groups = sz_xreallocarray(c->groups, c->ngroups + 1,
+	    sizeof(*c->groups));
+	g = &c->groups[c->ngroups++];
+	memset(g, 0, sizeof(*g));
+	snprintf(g->path, sizeof(g->path), "%s", path);
+	g->version = 2;
+	return g;
+}
+
+void
+smp_cgroup_cpu(struct sz_sample *s, const char *path, uint64_t quota_us,
+    uint64_t periods, uint64_t throttled, uint64_t throttled_us,
+    uint64_t usage_us, int pid)
+{
+	struct sz_cgroup *g = smp_cgroup(s, path);
+
+	g->cpu_limited = true;
+	g->quota_us = quota_us;
+	g->period_us = 100000;
+	g->nr_periods = periods;
+	g->nr_throttled = throttled;
+	g->throttled_ns = throttled_us * 1000;
+	g->has_usage = true;
+	g->usage_ns = usage_us * 1000;
+	g->npids = 0;
+	if (pid != 0) {
+		g->pids[0] = pid;
+		g->npids = 1;
+	}
+}
+
+void
+smp_cgroup_mem(struct sz_sample *s, const char *path, uint64_t limit,
+    uint64_t usage, uint64_t hits, uint64_t oom_kills, uint64_t refaults)
+{
+	struct sz_cgroup *g = smp_cgroup(s, path);
+
+	g->mem_limited = true;
+	g->mem_limit_bytes = limit;
+	g->mem_usage_bytes = usage;
+	g->has_mem_usage = true;
+	g->mem_limit_hits = hits;
+	g->mem_oom_kills = oom_kills;
+	g->mem_refaults = refaults;
+}
+
 /* The processes of the quiet host: pid, tid, comm, ticks in a and b. */
 static const struct {
 	int pid, tid;

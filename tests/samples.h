@@ -114,6 +114,20 @@ void smp_fd_proc(struct sz_sample *s, int pid, const char *comm,
     uint64_t open, uint64_t soft_limit);
 
 /*
+ * A cgroup v2 group as the cgroup probe leaves it (the sample's cgroups
+ * become valid).  smp_cgroup_cpu: a CPU quota of quota_us per 100 ms
+ * period with cpu.stat counters (usage in microseconds, as cpu.stat) and
+ * pid inside it (0: none).  smp_cgroup_mem: a memory limit with its
+ * usage and memory.events / memory.stat counters.  Both on the same path
+ * make one group limited both ways.
+ */
+void smp_cgroup_cpu(struct sz_sample *s, const char *path, uint64_t quota_us,
+    uint64_t periods, uint64_t throttled, uint64_t throttled_us,
+    uint64_t usage_us, int pid);
+void smp_cgroup_mem(struct sz_sample *s, const char *path, uint64_t limit,
+    uint64_t usage, uint64_t hits, uint64_t oom_kills, uint64_t refaults);
+
+/*
  * A quiet host between a (at 0 s) and b (at 10 s), both made by smp_new()
  * with the same number of cores: every core 5% busy, one runnable task
  * besides the reader, a few small processes, 16 GiB RAM with 10 GiB

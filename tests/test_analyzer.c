@@ -565,6 +565,215 @@ test_analyzer_memory_cgroup_limit(void **state)
 	sc_fini(&sc);
 }
 
+/* ---- cgroups -------------------------------------------------------- */
+
+/*
+ * A quota of half a core throttles /docker/web in 60 of its 100 periods
+ * while the host's four cores idle: the quota binds, not the host.
+ */
+static void
+test_analyzer_cpu_quota(void **state)
+{
+	struct scenario sc;
+	const struct sz_report *rep;
+	const struct sz_evidence *e;
+
+	(void)state;
+	sc_init(&sc, 4);
+	smp_cgroup_cpu(sc.a, "/docker/web", 50000, 0, 0, 0, 0, 0);
+	smp_cgroup_cpu(sc.b, "/docker/web", 50000, 100, 60, 3000000,
+	    5000000, 0);
+	rep = sc_run(&sc);
+	verdict_is(rep, SZ_BOUND_CPU, "cpu-quota", SZ_HELPS_NO);
+	e = find_evidence(rep, SZ_BOUND_CPU, "cgroup.cpu_throttled");
+	assert_non_null(e);
+	sz_assert_near(e->value, 0.6, 1e-9);
+	sz_assert_near(e->threshold, 0.25, 1e-9);
+	sz_assert_near(e->score, 1, 1e-9);
+	assert_string_equal(e->says, "cgroup /docker/web (quota 0.50 cores) "
+	    "was throttled in 60% of its periods, 0.30 s/s, using 0.50 "
+	    "cores");
+	assert_string_equal(rep->summary, "cgroup /docker/web is throttled "
+	    "in 60% of its periods by its CPU quota of 0.50 cores while 4 "
+	    "of 4 cores idle");
+	assert_true(rep->nadvice >= 2);
+	assert_contains(rep->advice[0], "quota");
+	sc_fini(&sc);
+
+	/* 10% of periods throttled: below the threshold, a quiet host */
+	sc_init(&sc, 4);
+	smp_cgroup_cpu(sc.a, "/docker/web", 50000, 0, 0, 0, 0, 0);
+	smp_cgroup_cpu(sc.b, "/docker/web", 50000, 100, 10, 500000, 4000000,
+	    0);
+	rep = sc_run(&sc);
+	verdict_is(rep, SZ_BOUND_NONE, NULL, SZ_HELPS_NULL);
+	e = find_evidence(rep, SZ_BOUND_CPU, "cgroup.cpu_throttled");
+	assert_non_null(e);
+	sz_assert_near(e->score, 0.7 * 0.1 / 0.25, 1e-9);
+	sc_fini(&sc);
+
+	/* throttled in 5 of 5 periods: too few to tell anything */
+	sc_init(&sc, 4);
+	smp_cgroup_cpu(sc.a, "/docker/web", 50000, 0, 0, 0, 0, 0);
+	smp_cgroup_cpu(sc.b, "/docker/web", 50000, 5, 5, 250000, 250000, 0);
+	rep = sc_run(&sc);
+	verdict_is(rep, SZ_BOUND_NONE, NULL, SZ_HELPS_NULL);
+	assert_null(find_evidence(rep, SZ_BOUND_CPU, "cgroup.cpu_throttled"));
+	sc_fini(&sc);
+}
+
+/* The host's cores are 95% busy: throttled or not, more cores help. */
+static void
+test_analyzer_cpu_quota_host_full(void **state)
+{
+	struct scenario sc;
+	const struct sz_report *rep;
+
+	(void)state;
+	sc_init(&sc, 4);
+	all_cores(sc.b, &(struct sz_cpu_ticks){ .user = 900, .system = 50,
+	    .idle = 50 });
+	smp_procs(sc.b, 9, 0);
+	smp_cgroup_cpu(sc.a, "/docker/web", 50000, 0, 0, 0, 0, 0);
+	smp_cgroup_cpu(sc.b, "/docker/web", 50000, 100, 60, 3000000,
+	    5000000, 0);
+	rep = sc_run(&sc);
+	verdict_is(rep, SZ_BOUND_CPU, "all-cores", SZ_HELPS_YES);
+	assert_non_null(find_evidence(rep, SZ_BOUND_CPU,
+	    "cgroup.cpu_throttled"));
+	sc_fini(&sc);
+}
+
+/*
+ * node (pid 4242) uses a full core and /app, with a quota of one core,
+ * is throttled in half its periods.  When node runs in /app, the quota
+ * is what holds it; when it runs elsewhere, its own thread is.
+ */
+static void
+test_analyzer_cpu_quota_vs_single_thread(void **state)
+{
+	struct scenario sc;
+	const struct sz_report *rep;
+	int pid;
+
+	(void)state;
+	for (pid = 4242; pid <= 4243; pid++) {
+		sc_init(&sc, 4);
+		smp_core(sc.b, 2, &(struct sz_cpu_ticks){ .user = 950,
+		    .system = 40, .idle = 10 });
+		hot_thread(&sc, 4242, "node", 990, 2, 2);
+		smp_cgroup_cpu(sc.a, "/app", 100000, 0, 0, 0, 0, pid);
+		smp_cgroup_cpu(sc.b, "/app", 100000, 100, 50, 4000000,
+		    9900000, pid);
+		rep = sc_run(&sc);
+		if (pid == 4242) {
+			verdict_is(rep, SZ_BOUND_CPU, "cpu-quota",
+			    SZ_HELPS_NO);
+			assert_contains(rep->summary, "cgroup /app");
+		} else {
+			verdict_is(rep, SZ_BOUND_CPU, "single-thread",
+			    SZ_HELPS_NO);
+		}
+		sc_fini(&sc);
+	}
+}
+
+/* Host RAM 75% free, pages thrash: the figures of a limited group. */
+static void
+thrash_under_limit(struct scenario *sc, uint64_t usage, uint64_t hits)
+{
+	sc_init(sc, 4);
+	smp_mem(sc->b, 16 * SMP_GIB, 12 * SMP_GIB);
+	smp_vmstat(sc->b, &(struct smp_vm){ .refault = 30000,
+	    .pgmajfault = 2000 });
+	smp_psi(&sc->b->mem.psi, 3000000, 1000000);
+	smp_cgroup_mem(sc->a, "/docker/db", 256 << 20, usage, 0, 0, 0);
+	smp_cgroup_mem(sc->b, "/docker/db", 256 << 20, usage, hits, 0,
+	    28000);
+}
+
+/*
+ * /docker/db sits at its 256 MiB limit and reads 2800 evicted pages a
+ * second back: the verdict names it.  Below its limit, its refaults are
+ * not its limit's doing, and the unnamed inference remains.
+ */
+static void
+test_analyzer_memory_cgroup_named(void **state)
+{
+	struct scenario sc;
+	const struct sz_report *rep;
+	const struct sz_evidence *e;
+
+	(void)state;
+	thrash_under_limit(&sc, 250 << 20, 500);
+	rep = sc_run(&sc);
+	verdict_is(rep, SZ_BOUND_MEMORY, "cgroup-limit", SZ_HELPS_NO);
+	assert_string_equal(rep->summary, "cgroup /docker/db is at its memory "
+	    "limit of 256 MiB: 2800 of its evicted pages per second are read "
+	    "straight back");
+	e = find_evidence(rep, SZ_BOUND_MEMORY, "cgroup.mem_refault_per_s");
+	assert_non_null(e);
+	sz_assert_near(e->value, 2800, 1e-9);
+	sz_assert_near(e->score, 1, 1e-9);
+	e = find_evidence(rep, SZ_BOUND_MEMORY, "cgroup.mem_used");
+	assert_non_null(e);
+	sz_assert_near(e->value, 250.0 / 256.0, 1e-9);
+	e = find_evidence(rep, SZ_BOUND_MEMORY, "cgroup.mem_limit_hits_per_s");
+	assert_non_null(e);
+	sz_assert_near(e->value, 50, 1e-9);
+	sz_assert_near(e->score, 0, 1e-9);
+	sc_fini(&sc);
+
+	/* half full, no limit hits: not the group's limit */
+	thrash_under_limit(&sc, 128 << 20, 0);
+	rep = sc_run(&sc);
+	verdict_is(rep, SZ_BOUND_MEMORY, "cgroup-limit", SZ_HELPS_NO);
+	assert_contains(rep->summary, "75% of host RAM is available");
+	e = find_evidence(rep, SZ_BOUND_MEMORY, "cgroup.mem_refault_per_s");
+	assert_non_null(e);
+	sz_assert_near(e->score, 0, 1e-9);
+	sc_fini(&sc);
+
+	/* usage unknown (v1 without usage_in_bytes), but limit hits: at it */
+	thrash_under_limit(&sc, 0, 500);
+	sc.b->cgroup.groups[0].has_mem_usage = false;
+	rep = sc_run(&sc);
+	assert_contains(rep->summary, "cgroup /docker/db is at its memory");
+	assert_null(find_evidence(rep, SZ_BOUND_MEMORY, "cgroup.mem_used"));
+	sc_fini(&sc);
+}
+
+/*
+ * The OOM killer struck inside /batch, limited to 512 MiB, on a host with
+ * RAM to spare: the group's limit, not the host's RAM.  A kill outside
+ * any limited group on top of it is the host's.
+ */
+static void
+test_analyzer_memory_cgroup_oom(void **state)
+{
+	struct scenario sc;
+	const struct sz_report *rep;
+
+	(void)state;
+	sc_init(&sc, 4);
+	smp_vmstat(sc.b, &(struct smp_vm){ .refault = 100, .oom_kill = 1 });
+	smp_cgroup_mem(sc.a, "/batch", 512 << 20, 500 << 20, 0, 0, 0);
+	smp_cgroup_mem(sc.b, "/batch", 512 << 20, 100 << 20, 40, 1, 0);
+	rep = sc_run(&sc);
+	verdict_is(rep, SZ_BOUND_MEMORY, "cgroup-limit", SZ_HELPS_NO);
+	assert_string_equal(rep->summary, "the kernel killed 1 processes of "
+	    "cgroup /batch at its memory limit of 512 MiB");
+	sc_fini(&sc);
+
+	sc_init(&sc, 4);
+	smp_vmstat(sc.b, &(struct smp_vm){ .refault = 100, .oom_kill = 2 });
+	smp_cgroup_mem(sc.a, "/batch", 512 << 20, 500 << 20, 0, 0, 0);
+	smp_cgroup_mem(sc.b, "/batch", 512 << 20, 100 << 20, 40, 1, 0);
+	rep = sc_run(&sc);
+	verdict_is(rep, SZ_BOUND_MEMORY, "oom", SZ_HELPS_YES);
+	sc_fini(&sc);
+}
+
 /* ---- io ------------------------------------------------------------- */
 
 /* sda is 98% busy at 5000 IOPS, 2 ms each, queue 4. */
@@ -1188,6 +1397,11 @@ main(void)
 		cmocka_unit_test(test_analyzer_memory_swapping),
 		cmocka_unit_test(test_analyzer_memory_oom),
 		cmocka_unit_test(test_analyzer_memory_cgroup_limit),
+		cmocka_unit_test(test_analyzer_cpu_quota),
+		cmocka_unit_test(test_analyzer_cpu_quota_host_full),
+		cmocka_unit_test(test_analyzer_cpu_quota_vs_single_thread),
+		cmocka_unit_test(test_analyzer_memory_cgroup_named),
+		cmocka_unit_test(test_analyzer_memory_cgroup_oom),
 		cmocka_unit_test(test_analyzer_quiet_names_the_closest),
 		cmocka_unit_test(test_analyzer_io_device_saturated),
 		cmocka_unit_test(test_analyzer_io_stalled),

@@ -954,6 +954,75 @@ test_rates_window_fields(void **state)
 	smp_free(w, 3);
 }
 
+/*
+ * cgroup rates over three samples, matched by path: a quota's throttled
+ * share and time, CPU used, a memory limit's hits, OOM kills and
+ * refaults; a group missing from the middle sample counts only the steps
+ * it was in, a counter that goes back adds zero.
+ */
+static void
+test_rates_cgroups(void **state)
+{
+	struct sz_sample *w[3] = { smp_new(0, 2), smp_new(5, 2),
+		smp_new(10, 2) };
+	const struct sz_cgroup_rate *app, *db;
+	struct sz_rates r;
+
+	(void)state;
+	smp_cgroup_cpu(w[0], "/app", 20000, 1000, 100, 0, 5000000, 0);
+	smp_cgroup_cpu(w[1], "/app", 20000, 1050, 140, 3000000, 6000000, 0);
+	smp_cgroup_cpu(w[2], "/app", 20000, 1100, 180, 6000000, 7000000, 42);
+	smp_cgroup_mem(w[0], "/db", 1000000, 500000, 10, 0, 1000);
+	/* w[1] lacks /db: the step from it and to it add nothing */
+	smp_cgroup_mem(w[2], "/db", 1000000, 950000, 60, 2, 26000);
+	smp_cgroup_mem(w[1], "/other", 1000, 10, 0, 0, 0);
+	compute(&r, w, 3, NULL);
+	assert_true(r.cgroup.valid);
+	assert_int_equal(r.cgroup.ngroups, 2);
+	app = &r.cgroup.groups[0];
+	db = &r.cgroup.groups[1];
+	assert_string_equal(app->path, "/app");
+	assert_ptr_equal(app->path, w[2]->cgroup.groups[0].path);
+	assert_true(app->cpu_limited);
+	assert_false(app->mem_limited);
+	sz_assert_near(app->quota_cores, 0.2, EPS);
+	assert_int_equal(app->periods, 100);
+	sz_assert_near(app->throttled, 0.8, EPS);	/* 80 of 100 */
+	sz_assert_near(app->throttled_s_per_s, 0.6, EPS); /* 6 s in 10 */
+	sz_assert_near(app->usage_cores, 0.2, EPS);	/* 2 s in 10 */
+	assert_int_equal(app->npids, 1);
+	assert_int_equal(app->pids[0], 42);
+	assert_string_equal(db->path, "/db");
+	assert_false(db->cpu_limited);
+	assert_true(db->mem_limited);
+	assert_int_equal(db->mem_limit_bytes, 1000000);
+	assert_int_equal(db->mem_usage_bytes, 950000);
+	sz_assert_near(db->mem_used, 0.95, EPS);
+	/* no step had /db at both ends */
+	sz_assert_near(db->limit_hits_per_s, 0, EPS);
+	assert_int_equal(db->oom_kills, 0);
+	sz_assert_near(db->refaults_per_s, 0, EPS);
+	sz_rates_fini(&r);
+
+	/* with /db in the middle too, the whole change counts; a refault
+	 * counter going back (a group recreated) adds zero */
+	smp_cgroup_mem(w[1], "/db", 1000000, 900000, 30, 1, 500);
+	compute(&r, w, 3, NULL);
+	db = &r.cgroup.groups[1];
+	sz_assert_near(db->limit_hits_per_s, 5, EPS);	/* 50 in 10 s */
+	assert_int_equal(db->oom_kills, 2);
+	sz_assert_near(db->refaults_per_s, 2550, EPS);	/* 0 + 25500 */
+	sz_rates_fini(&r);
+
+	/* a sample that did not walk the cgroups: not valid */
+	w[2]->cgroup.valid = false;
+	compute(&r, w, 3, NULL);
+	assert_false(r.cgroup.valid);
+	assert_int_equal(r.cgroup.ngroups, 0);
+	sz_rates_fini(&r);
+	smp_free(w, 3);
+}
+
 int
 main(void)
 {
@@ -986,6 +1055,7 @@ main(void)
 		cmocka_unit_test(test_rates_thread_reference),
 		cmocka_unit_test(test_rates_fewer_than_two_samples),
 		cmocka_unit_test(test_rates_window_fields),
+		cmocka_unit_test(test_rates_cgroups),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -568,6 +568,91 @@ pg_bytes(const char *line)
 	return n;
 }
 
+/*
+ * node (pid 4242) burns a core inside /docker/web, whose quota of one
+ * core throttles it in 60% of its periods, and /docker/db is at its
+ * memory limit with an OOM kill: cpu-quota and cgroup-limit, both named.
+ * The replay gives the same verdict from the record's cgroup counters;
+ * the record keeps only limited groups, and of their processes only the
+ * kept ones.
+ */
+static void
+test_record_replay_cgroups(void **state)
+{
+	struct sz_sample *w[NSAMPLES];
+	struct host h = { .ncores = 16, .hot_thread = true };
+	struct run live = { 0 }, replay = { 0 };
+	const struct sz_cgroup_rate *a, *b;
+	struct sz_cgroup *g;
+	char *line;
+	size_t i;
+
+	(void)state;
+	host_window(w, &h);
+	for (i = 0; i < NSAMPLES; i++) {
+		/* 10 periods a second, 6 of them throttled */
+		smp_cgroup_cpu(w[i], "/docker/web", 100000, 5000 + 10 * i,
+		    700 + 6 * i, 90000000 + 400000 * i,
+		    3600000000 + 1000000 * i, 4242);
+		g = &w[i]->cgroup.groups[0];
+		g->pids[1] = 77;	/* not among the kept tasks */
+		g->npids = 2;
+		smp_cgroup_mem(w[i], "/docker/db", 256 << 20, 255 << 20,
+		    100 + 40 * i, i == NSAMPLES - 1, 5000 + 100 * i);
+		w[i]->cgroup.version = 1;
+	}
+	line = record_and_replay(&live, w, NSAMPLES, &replay);
+	assert_int_equal(live.rep.bound, SZ_BOUND_CPU);
+	assert_string_equal(live.rep.kind, "cpu-quota");
+	assert_string_equal(live.rep.res[SZ_BOUND_MEMORY].kind,
+	    "cgroup-limit");
+	assert_non_null(strstr(live.rep.res[SZ_BOUND_MEMORY].summary,
+	    "/docker/db"));
+	same_verdict(&live.rep, &replay.rep);
+	same_rates(&live.rates, &replay.rates);
+	assert_true(replay.rates.cgroup.valid);
+	assert_int_equal(replay.rates.cgroup.ngroups, 2);
+	for (i = 0; i < 2; i++) {
+		a = &live.rates.cgroup.groups[i];
+		b = &replay.rates.cgroup.groups[i];
+		assert_string_equal(a->path, b->path);
+		assert_int_equal(b->version, 1);
+		assert_true(a->quota_cores == b->quota_cores);
+		assert_int_equal(a->periods, b->periods);
+		assert_true(a->throttled == b->throttled);
+		assert_true(a->throttled_s_per_s == b->throttled_s_per_s);
+		assert_true(a->usage_cores == b->usage_cores);
+		assert_true(a->mem_used == b->mem_used);
+		assert_true(a->limit_hits_per_s == b->limit_hits_per_s);
+		assert_int_equal(a->oom_kills, b->oom_kills);
+		assert_true(a->refaults_per_s == b->refaults_per_s);
+	}
+	sz_assert_near(replay.rates.cgroup.groups[0].throttled, 0.6, 1e-9);
+	assert_int_equal(replay.rates.cgroup.groups[1].oom_kills, 1);
+	/* pid 77 used no CPU the record kept: left out */
+	assert_int_equal(replay.rates.cgroup.groups[0].npids, 1);
+	assert_int_equal(replay.rates.cgroup.groups[0].pids[0], 4242);
+	assert_non_null(strstr(line, "\"cg_version\":1,\"cgroups\":[[\""
+	    "/docker/web\",3,[100000,100000],[5000,700,90000000000,"
+	    "3600000000000],[50,30,2000000000,5000000000],[4242]]"));
+	free(line);
+	run_fini(&live);
+	run_fini(&replay);
+	free_window(w, NSAMPLES);
+
+	/* a record of a host without cgroups mounted has no such members,
+	 * and replays without cgroup figures */
+	host_window(w, &h);
+	line = record_and_replay(&live, w, NSAMPLES, &replay);
+	assert_null(strstr(line, "cgroups"));
+	assert_false(replay.rates.cgroup.valid);
+	same_verdict(&live.rep, &replay.rep);
+	free(line);
+	run_fini(&live);
+	run_fini(&replay);
+	free_window(w, NSAMPLES);
+}
+
 /* A window bound by PostgreSQL slots replays to the same verdict. */
 static void
 test_record_replay_pg_slots(void **state)
@@ -1374,6 +1459,7 @@ main(void)
 		cmocka_unit_test(test_record_replay_single_thread),
 		cmocka_unit_test(test_record_replay_two_samples),
 		cmocka_unit_test(test_record_replay_pg_slots),
+		cmocka_unit_test(test_record_replay_cgroups),
 		cmocka_unit_test(test_record_pg_absent_or_bad),
 		cmocka_unit_test(test_record_size_16_cores),
 		cmocka_unit_test(test_record_counter_backwards),

@@ -32,7 +32,7 @@ enum sz_helps {
 	SZ_HELPS_PARTLY
 };
 
-#define SZ_MAX_EVIDENCE 10
+#define SZ_MAX_EVIDENCE 12
 #define SZ_MAX_ADVICE 4
 #define SZ_SAYS_MAX 200
 #define SZ_SUMMARY_MAX 240

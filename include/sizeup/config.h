@@ -24,6 +24,7 @@ struct sz_thresholds {
 	double cpu_psi_some;	   /* share of time some task waited for CPU */
 	double cpu_thread;	   /* one thread's CPU, in cores */
 	double cpu_steal;	   /* share of time stolen by the hypervisor */
+	double cpu_cgroup_throttled; /* throttled periods of a CPU quota */
 	double mem_used;	   /* 1 - MemAvailable / MemTotal */
 	double mem_psi_some;
 	double mem_psi_full;
@@ -31,6 +32,7 @@ struct sz_thresholds {
 	double mem_majfault_per_s;
 	double mem_swap_per_s;	   /* pages swapped in + out per second */
 	double mem_oom_kills;	   /* OOM kills in the window */
+	double mem_cgroup_used;	   /* a cgroup's usage / its limit */
 	double io_util;		   /* busiest whole device's %util */
 	double io_psi_some;
 	double io_psi_full;

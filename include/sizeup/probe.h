@@ -38,6 +38,7 @@ extern const struct sz_probe_ops sz_probe_memory;
 extern const struct sz_probe_ops sz_probe_disk;
 extern const struct sz_probe_ops sz_probe_net;
 extern const struct sz_probe_ops sz_probe_fds;
+extern const struct sz_probe_ops sz_probe_cgroup;
 extern const struct sz_probe_ops sz_probe_postgresql;	/* with libpq */
 extern const struct sz_probe_ops sz_probe_pg_titles;	/* without */
 

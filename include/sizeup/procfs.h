@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Reading and parsing of /proc and /sys text files that libproc2 does not
- * cover (pressure, net, sysfs).  Paths are relative to a root directory
+ * cover (pressure, net, sysfs, cgroups).  Paths are relative to a root directory
  * ("/" live, a fixture tree in tests), the run-time form of sysstat's
  * prefix.  The number parsers follow curl's strparse: they count digits
  * themselves, check for overflow and advance the cursor only on success,
@@ -10,6 +10,7 @@
 #ifndef SIZEUP_PROCFS_H
 #define SIZEUP_PROCFS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -59,6 +60,20 @@ enum sz_err sz_procfs_count_fds(const char *root, const char *relpath,
  */
 enum sz_err sz_procfs_fd_sockets(const char *root, const char *relpath,
     uint64_t **inodes, size_t *n);
+
+/*
+ * The names of the subdirectories of root/relpath (a cgroup's children),
+ * as a new array *names of *n new strings, at most max of them; free each
+ * name and the array.  "." and ".." are left out, and so is every entry
+ * that is not a directory.
+ * RETURNS SZ_OK, SZ_ENOENT, SZ_EACCES, SZ_EIO, or SZ_ETOOBIG when there
+ * were more than max (the first max are returned).
+ */
+enum sz_err sz_procfs_subdirs(const char *root, const char *relpath,
+    size_t max, char ***names, size_t *n);
+
+/* Is root/relpath a directory (following symlinks)?  Unreadable: no. */
+bool sz_procfs_is_dir(const char *root, const char *relpath);
 
 /* Skip blanks (spaces and tabs, never a newline). */
 const char *sz_skip_blanks(const char *p);

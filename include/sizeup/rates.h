@@ -165,6 +165,35 @@ struct sz_fd_rates {
 	size_t nread;		/* processes read in the last sample */
 };
 
+/*
+ * A cgroup with a CPU quota or a memory limit over the window (the groups
+ * of the last sample; counters of earlier samples matched by path).
+ */
+struct sz_cgroup_rate {
+	const char *path;	/* borrowed from the last sample */
+	int version;
+	bool cpu_limited;
+	double quota_cores;	/* quota / period */
+	uint64_t periods;	/* enforcement periods in the window */
+	double throttled;	/* throttled periods / periods; 0 without any */
+	double throttled_s_per_s; /* time its tasks sat throttled */
+	double usage_cores;	/* CPU used, in cores; -1 when unknown */
+	const int *pids;	/* borrowed: some of its processes */
+	size_t npids;		/* of pids (at most SZ_CGROUP_PIDS) */
+	bool mem_limited;
+	uint64_t mem_limit_bytes, mem_usage_bytes; /* last sample */
+	double mem_used;	/* usage / limit; -1 when unknown */
+	double limit_hits_per_s; /* v2 memory.events max, v1 failcnt */
+	uint64_t oom_kills;	/* in the window */
+	double refaults_per_s;	/* pages */
+};
+
+struct sz_cgroup_rates {
+	bool valid;		/* the last sample walked the cgroups */
+	struct sz_cgroup_rate *groups;
+	size_t ngroups;
+};
+
 struct sz_rates {
 	double seconds;
 	size_t nsamples;
@@ -177,6 +206,7 @@ struct sz_rates {
 	struct sz_net_rates net;
 	struct sz_pg_rates pg;
 	struct sz_fd_rates fd;
+	struct sz_cgroup_rates cgroup;
 	const struct sz_sample *last;	/* for its errors */
 };
 

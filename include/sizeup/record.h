@@ -15,8 +15,10 @@
  * sample's as differences from them; per-core ticks as differences only;
  * the last sample's gauges (memory, file handles and the fullest
  * descriptor table, the size of the process table, the PostgreSQL
- * backends by state, slot settings and top databases and users) and
- * probe errors; the run queue and PostgreSQL client backends of every
+ * backends by state, slot settings and top databases and users), the
+ * counters of the limited cgroups (first values and differences, with
+ * their limits and those of their processes that are kept) and probe
+ * errors; the run queue and PostgreSQL client backends of every
  * sample.  Idle devices and interfaces, partitions and tasks that used no
  * CPU are left out.  The format is in sizeup(1), SNAPSHOT LOGS.
  *

@@ -207,6 +207,50 @@ struct sz_fd_sample {
 	size_t nunreadable;		/* wanted but not readable */
 };
 
+#define SZ_CGROUP_PATH_MAX 256	/* longer paths are left out, with an error */
+#define SZ_CGROUP_PIDS 32	/* processes of a CPU-limited group kept */
+
+/*
+ * A cgroup with a CPU quota or a memory limit, cgroup v1 or v2, as its
+ * files say.  Times are kept in nanoseconds whatever the file's unit (v1
+ * throttled_time and cpuacct.usage are ns, v2 *_usec are microseconds).
+ * In v1, the cpu and memory hierarchies are separate trees: a group
+ * limited in both has one entry with both parts.
+ */
+struct sz_cgroup {
+	char path[SZ_CGROUP_PATH_MAX];	/* below the controller root,
+					 * "/docker/b43d..." */
+	int version;			/* 1 or 2 */
+	bool cpu_limited;		/* a CFS quota is set */
+	uint64_t quota_us, period_us;	/* cfs_quota_us, cfs_period_us or
+					 * cpu.max */
+	uint64_t nr_periods, nr_throttled; /* cpu.stat */
+	uint64_t throttled_ns;		/* throttled_time; throttled_usec */
+	bool has_usage;			/* the CPU time below was read */
+	uint64_t usage_ns;		/* cpuacct.usage; usage_usec */
+	/* the group's processes (cgroup.procs, its descendants' too), for
+	 * telling whether a hot thread runs under the quota: the first
+	 * SZ_CGROUP_PIDS of npids */
+	int pids[SZ_CGROUP_PIDS];
+	size_t npids;
+	bool mem_limited;		/* a memory limit below host RAM */
+	uint64_t mem_limit_bytes;	/* memory.limit_in_bytes; memory.max */
+	uint64_t mem_usage_bytes;	/* memory.usage_in_bytes; memory.current */
+	bool has_mem_usage;
+	uint64_t mem_limit_hits;	/* memory.failcnt; memory.events max */
+	uint64_t mem_oom_kills;		/* oom_kill of memory.oom_control
+					 * (4.13+) or memory.events */
+	uint64_t mem_refaults;		/* memory.stat workingset_refault
+					 * (anon + file since 5.9) */
+};
+
+struct sz_cgroup_sample {
+	bool valid;			/* a cgroup hierarchy was walked */
+	int version;			/* 1 or 2; 0 when none is mounted */
+	struct sz_cgroup *groups;	/* limited groups only, walk order */
+	size_t ngroups;
+};
+
 struct sz_host {
 	char hostname[SZ_HOST_MAX];
 	char kernel[SZ_HOST_MAX];
@@ -234,6 +278,7 @@ struct sz_sample {
 	struct sz_net_sample net;
 	struct sz_pg_sample pg;
 	struct sz_fd_sample fd;
+	struct sz_cgroup_sample cgroup;
 	struct sz_sample_error errors[SZ_MAX_ERRORS];
 	size_t nerrors;
 };
@@ -257,13 +302,16 @@ void sz_sample_add_error(struct sz_sample *s, const char *probe,
 double sz_sample_elapsed(const struct sz_sample *a, const struct sz_sample *b);
 
 /* The core with this id (cores are sorted by id), the disk or interface
- * of this name; NULL when there is none.  Lists change between samples,
- * so code that pairs two samples matches by these, never by position. */
+ * of this name, the limited cgroup of this path; NULL when there is none.
+ * Lists change between samples, so code that pairs two samples matches
+ * by these, never by position. */
 const struct sz_cpu_ticks *sz_sample_core(const struct sz_cpu_sample *c,
     int id);
 const struct sz_disk *sz_sample_disk(const struct sz_disk_sample *d,
     const char *name);
 const struct sz_netif *sz_sample_netif(const struct sz_net_sample *n,
     const char *name);
+const struct sz_cgroup *sz_sample_cgroup(const struct sz_cgroup_sample *c,
+    const char *path);
 
 #endif

@@ -195,12 +195,33 @@ group_at(struct walk *w, const char *rel)
 	return g;
 }
 
+/*
+ * Read the limit file of the group at rel into *buf (the caller frees
+ * it).  RETURNS false when it cannot: absent (no such controller for the
+ * group) or unreadable, which w counts.
+ */
+static bool
+read_limit_file(struct walk *w, const char *rel, const char *file,
+    char **buf)
+{
+	char path[PATH_BUF];
+	enum sz_err err;
+
+	*buf = NULL;
+	if (!file_path(path, w->dir, rel, file))
+		return false;
+	err = sz_procfs_read(w->root, path, buf, NULL);
+	if (err == SZ_EACCES)
+		w->nunreadable++;
+	return err == SZ_OK;
+}
+
 /* The quota of the group at rel, in microseconds per period; false when
  * it has none (or it cannot be read: then w says why). */
 static bool
 cpu_quota(struct walk *w, const char *rel, uint64_t *quota, uint64_t *period)
 {
-	char path[PATH_BUF], *buf = NULL, word[32];
+	char *buf = NULL, word[32];
 	const char *p;
 	enum sz_err err;
 	int64_t q;
@@ -208,12 +229,7 @@ cpu_quota(struct walk *w, const char *rel, uint64_t *quota, uint64_t *period)
 	if (w->version == 1) {
 		/* coroot's fixtures end in a blank line: take the number
 		 * and leave the rest */
-		if (!file_path(path, w->dir, rel, "cpu.cfs_quota_us"))
-			return false;
-		err = sz_procfs_read(w->root, path, &buf, NULL);
-		if (err == SZ_EACCES)
-			w->nunreadable++;
-		if (err)
+		if (!read_limit_file(w, rel, "cpu.cfs_quota_us", &buf))
 			return false;
 		p = buf;
 		err = sz_parse_i64(&p, &q);
@@ -230,12 +246,7 @@ cpu_quota(struct walk *w, const char *rel, uint64_t *quota, uint64_t *period)
 	}
 	/* cpu.max: "max 100000" or "QUOTA PERIOD"; absent without the cpu
 	 * controller enabled for the group */
-	if (!file_path(path, w->dir, rel, "cpu.max"))
-		return false;
-	err = sz_procfs_read(w->root, path, &buf, NULL);
-	if (err == SZ_EACCES)
-		w->nunreadable++;
-	if (err)
+	if (!read_limit_file(w, rel, "cpu.max", &buf))
 		return false;
 	p = buf;
 	err = sz_parse_word(&p, word, sizeof(word));
@@ -302,16 +313,12 @@ mem_limit(struct walk *w, const char *rel, uint64_t *limit)
 {
 	const char *file = w->version == 1 ? "memory.limit_in_bytes" :
 	    "memory.max";
-	char path[PATH_BUF], *buf = NULL;
+	char *buf = NULL;
 	const char *p;
 	enum sz_err err;
 
-	if (!file_path(path, w->dir, rel, file))
-		return false;
-	err = sz_procfs_read(w->root, path, &buf, NULL);
-	if (err == SZ_EACCES)
-		w->nunreadable++;
-	if (err)	/* v2: no memory controller enabled for the group */
+	/* v2: no memory.max without the memory controller for the group */
+	if (!read_limit_file(w, rel, file, &buf))
 		return false;
 	p = buf;
 	err = strncmp(buf, "max", 3) == 0 ? SZ_ERANGE : sz_parse_u64(&p,
@@ -368,11 +375,20 @@ read_mem(struct walk *w, const char *rel, struct sz_cgroup *g)
 		if (err)
 			bad_file(w, rel, "memory.events", err);
 	}
+	/*
+	 * memory.stat is the dear file (reading it flushes the kernel's
+	 * per-CPU statistics): it is read only when the group fills at
+	 * least half its limit, below which its refaults are not the
+	 * limit's doing.
+	 */
+	if (g->has_mem_usage && g->mem_usage_bytes < g->mem_limit_bytes / 2)
+		return;
 	err = read_keyed(w, w->dir, rel, "memory.stat", stat, 6, &found);
 	if (err) {
 		bad_file(w, rel, "memory.stat", err);
 		return;
 	}
+	g->has_mem_refaults = true;
 	/* a kernel prints the split counters or the old sum, never both */
 	if (found & 070)
 		g->mem_refaults = tanon + tfile + told;

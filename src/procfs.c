@@ -118,6 +118,23 @@ open_at_root(const char *root, const char *relpath, int flags,
 	return fd;
 }
 
+/* The directory root/relpath, listed; NULL with *err set on failure. */
+static DIR *
+open_dir_at_root(const char *root, const char *relpath, enum sz_err *err)
+{
+	int fd = open_at_root(root, relpath, O_RDONLY | O_DIRECTORY, err);
+	DIR *dir;
+
+	if (fd < 0)
+		return NULL;
+	dir = fdopendir(fd);
+	if (dir == NULL) {
+		close(fd);
+		*err = SZ_EIO;
+	}
+	return dir;
+}
+
 enum sz_err
 sz_procfs_read(const char *root, const char *relpath, char **buf,
     size_t *len)
@@ -473,18 +490,12 @@ sz_procfs_fd_sockets(const char *root, const char *relpath, uint64_t **inodes,
 	enum sz_err err;
 	ssize_t len;
 	DIR *dir;
-	int fd;
 
 	*inodes = NULL;
 	*n = 0;
-	fd = open_at_root(root, relpath, O_RDONLY | O_DIRECTORY, &err);
-	if (fd < 0)
+	dir = open_dir_at_root(root, relpath, &err);
+	if (dir == NULL)
 		return err;
-	dir = fdopendir(fd);
-	if (dir == NULL) {
-		close(fd);
-		return SZ_EIO;
-	}
 	while ((d = readdir(dir)) != NULL) {
 		len = readlinkat(dirfd(dir), d->d_name, link, sizeof(link) - 1);
 		if (len <= 0)
@@ -531,18 +542,12 @@ sz_procfs_subdirs(const char *root, const char *relpath, size_t max,
 	struct stat st;
 	enum sz_err err = SZ_OK;
 	DIR *dir;
-	int fd;
 
 	*names = NULL;
 	*n = 0;
-	fd = open_at_root(root, relpath, O_RDONLY | O_DIRECTORY, &err);
-	if (fd < 0)
+	dir = open_dir_at_root(root, relpath, &err);
+	if (dir == NULL)
 		return err;
-	dir = fdopendir(fd);
-	if (dir == NULL) {
-		close(fd);
-		return SZ_EIO;
-	}
 	while ((d = readdir(dir)) != NULL) {
 		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
 			continue;

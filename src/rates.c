@@ -663,7 +663,9 @@ cgroup_rates(struct sz_cgroup_rates *out, const struct sz_sample *const *win,
 				usage = false;
 			hits += delta(a->mem_limit_hits, b->mem_limit_hits);
 			oom += delta(a->mem_oom_kills, b->mem_oom_kills);
-			refault += delta(a->mem_refaults, b->mem_refaults);
+			if (a->has_mem_refaults && b->has_mem_refaults)
+				refault += delta(a->mem_refaults,
+				    b->mem_refaults);
 		}
 		r->path = g->path;
 		r->version = g->version;

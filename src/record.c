@@ -138,6 +138,7 @@ static const size_t cg_gauges[] = {
 #define CG_USAGE 0x2
 #define CG_MEM 0x4
 #define CG_MEM_USAGE 0x8
+#define CG_MEM_REFAULTS 0x10	/* in both samples */
 
 /* Bounds on the cgroups a line may hold (the probe keeps 256). */
 #define MAX_CGROUPS 4096
@@ -742,6 +743,8 @@ cgroups_json(json_t *o, const struct sz_rates *r, const struct sz_sample *a,
 
 		if (old == NULL)
 			old = g;
+		if (g->has_mem_refaults && old->has_mem_refaults)
+			flags |= CG_MEM_REFAULTS;
 		e = pair(jstr(g->path), json_integer(flags));
 		json_array_append_new(e, fields_json(NULL, g,
 		    FIELDS(cg_gauges)));
@@ -1609,6 +1612,7 @@ fill_cgroup(const json_t *e, struct sz_cgroup *x, struct sz_cgroup *y,
 	y->has_usage = (f & CG_USAGE) != 0;
 	y->mem_limited = (f & CG_MEM) != 0;
 	y->has_mem_usage = (f & CG_MEM_USAGE) != 0;
+	y->has_mem_refaults = (f & CG_MEM_REFAULTS) != 0;
 	json_array_foreach(pids, i, p) {
 		if (!json_is_integer(p))
 			return false;
@@ -1622,6 +1626,7 @@ fill_cgroup(const json_t *e, struct sz_cgroup *x, struct sz_cgroup *y,
 	x->has_usage = y->has_usage;
 	x->mem_limited = y->mem_limited;
 	x->has_mem_usage = y->has_mem_usage;
+	x->has_mem_refaults = y->has_mem_refaults;
 	x->quota_us = y->quota_us;
 	x->period_us = y->period_us;
 	x->mem_limit_bytes = y->mem_limit_bytes;

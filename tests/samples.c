@@ -388,7 +388,7 @@ smp_fd_proc(struct sz_sample *s, int pid, const char *comm, uint64_t open,
 	p->hard_limit = soft_limit;
 }
 
-static struct sz_cgroup *
+struct sz_cgroup *
 smp_cgroup(struct sz_sample *s, const char *path)
 {
 	struct sz_cgroup_sample *c = &s->cgroup;
@@ -445,6 +445,7 @@ smp_cgroup_mem(struct sz_sample *s, const char *path, uint64_t limit,
 	g->mem_limit_hits = hits;
 	g->mem_oom_kills = oom_kills;
 	g->mem_refaults = refaults;
+	g->has_mem_refaults = true;
 }
 
 /* The processes of the quiet host: pid, tid, comm, ticks in a and b. */

@@ -113,6 +113,10 @@ void smp_fd(struct sz_sample *s, uint64_t allocated, uint64_t max);
 void smp_fd_proc(struct sz_sample *s, int pid, const char *comm,
     uint64_t open, uint64_t soft_limit);
 
+/* The group at path in s, added (unlimited, v2) when it is not there:
+ * to change what the helpers below set. */
+struct sz_cgroup *smp_cgroup(struct sz_sample *s, const char *path);
+
 /*
  * A cgroup v2 group as the cgroup probe leaves it (the sample's cgroups
  * become valid).  smp_cgroup_cpu: a CPU quota of quota_us per 100 ms

@@ -294,7 +294,7 @@ test_probe_cgroup_old_layouts(void **state)
 
 	scratch_write(root, "v2/sys/fs/cgroup/cgroup.controllers", "memory\n");
 	scratch_write(root, "v2/sys/fs/cgroup/old/memory.max", "1048576\n");
-	scratch_write(root, "v2/sys/fs/cgroup/old/memory.current", "1000\n");
+	scratch_write(root, "v2/sys/fs/cgroup/old/memory.current", "900000\n");
 	scratch_write(root, "v2/sys/fs/cgroup/old/memory.events",
 	    "low 0\nhigh 0\nmax 4\noom 0\n");
 	scratch_write(root, "v2/sys/fs/cgroup/old/memory.stat",
@@ -308,10 +308,26 @@ test_probe_cgroup_old_layouts(void **state)
 	assert_int_equal(err, SZ_OK);
 	assert_int_equal(s->cgroup.ngroups, 1);
 	g = &s->cgroup.groups[0];
+	assert_true(g->has_mem_refaults);
 	assert_int_equal(g->mem_refaults, 321);
 	assert_int_equal(g->mem_limit_hits, 4);
 	/* no oom_kill line before 4.13 */
 	assert_int_equal(g->mem_oom_kills, 0);
+	sz_sample_free(s);
+
+	/* under half its limit: memory.stat, the dear file, is not read */
+	scratch_write(root, "v2/sys/fs/cgroup/old/memory.current", "1000\n");
+	{
+		char path[512];
+
+		snprintf(path, sizeof(path), "%s/v2", root);
+		s = collect(path, 8 * GIB, &err);
+	}
+	g = &s->cgroup.groups[0];
+	assert_int_equal(g->mem_usage_bytes, 1000);
+	assert_false(g->has_mem_refaults);
+	assert_int_equal(g->mem_refaults, 0);
+	assert_int_equal(g->mem_limit_hits, 4);
 	sz_sample_free(s);
 }
 

@@ -1014,6 +1014,15 @@ test_rates_cgroups(void **state)
 	sz_assert_near(db->refaults_per_s, 2550, EPS);	/* 0 + 25500 */
 	sz_rates_fini(&r);
 
+	/* the middle sample did not read /db's memory.stat (the group was
+	 * under half its limit): neither step knows its refaults */
+	smp_cgroup(w[1], "/db")->has_mem_refaults = false;
+	compute(&r, w, 3, NULL);
+	db = &r.cgroup.groups[1];
+	sz_assert_near(db->limit_hits_per_s, 5, EPS);
+	sz_assert_near(db->refaults_per_s, 0, EPS);
+	sz_rates_fini(&r);
+
 	/* a sample that did not walk the cgroups: not valid */
 	w[2]->cgroup.valid = false;
 	compute(&r, w, 3, NULL);

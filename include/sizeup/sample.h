@@ -242,6 +242,7 @@ struct sz_cgroup {
 					 * (4.13+) or memory.events */
 	uint64_t mem_refaults;		/* memory.stat workingset_refault
 					 * (anon + file since 5.9) */
+	bool has_mem_refaults;		/* memory.stat was read */
 };
 
 struct sz_cgroup_sample {

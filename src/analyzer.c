@@ -38,6 +38,10 @@
  * design, so only saturation (pressure, refaults, swap) or OOM kills do. */
 #define MEM_USED_WEIGHT 0.9
 
+/* Pages the kernel trims of its own accord score at most this share of
+ * the bound: shown, never binding (see analyze_memory). */
+#define RECLAIM_WEIGHT 0.9
+
 /* Host memory this free while pages thrash means a limit below host RAM
  * (a cgroup) is what binds, and more RAM would not be used. */
 #define CGROUP_LIMIT_AVAILABLE 0.25
@@ -306,6 +310,23 @@ mib(uint64_t bytes)
 	return (double)bytes / (1024.0 * 1024.0);
 }
 
+/* The name of process pid among the kept processes, or NULL. */
+static const char *
+process_comm(const struct sz_thread_rates *t, int pid)
+{
+	size_t i;
+
+	for (i = 0; i < t->nprocs; i++) {
+		if (t->procs[i].pid == pid)
+			return t->procs[i].comm;
+	}
+	for (i = 0; i < t->nby_rss; i++) {
+		if (t->by_rss[i].pid == pid)
+			return t->by_rss[i].comm;
+	}
+	return NULL;
+}
+
 /* ---- cpu ------------------------------------------------------------ */
 
 static void
@@ -319,6 +340,7 @@ analyze_cpu(const struct sz_rates *r, const struct sz_thresholds *th,
 	unsigned int ncpus;
 	bool host_room, quota_wins;
 	char comm[SZ_COMM_MAX * 4], cg[CGROUP_SHOWN_MAX + 8] = "", use[48];
+	char pcomm[SZ_COMM_MAX * 4], who[SZ_COMM_MAX * 8 + 48] = "";
 
 	if (!c->valid)
 		return;
@@ -345,12 +367,28 @@ analyze_cpu(const struct sz_rates *r, const struct sz_thresholds *th,
 	/* One thread can use one core at most; with one core, the thread
 	 * and the host are the same thing and "all-cores" says it. */
 	if (r->threads.valid && r->threads.nthreads > 0 && ncpus > 1) {
+		const char *pname;
+
 		hot = &r->threads.threads[0];
+		pname = process_comm(&r->threads, hot->pid);
 		sz_str_sanitize(comm, sizeof(comm), hot->comm);
+		sz_str_sanitize(pcomm, sizeof(pcomm), pname != NULL ? pname :
+		    hot->comm);
+		/* "python3 (pid 18941), worker-0 (tid 18985)": a thread's
+		 * name is not its process's */
+		if (strcmp(comm, pcomm) != 0)
+			snprintf(who, sizeof(who), "%s (pid %d), %s (tid %d),",
+			    pcomm, hot->pid, comm, hot->tid);
+		else if (hot->tid != hot->pid)
+			snprintf(who, sizeof(who), "%s (pid %d, tid %d)",
+			    pcomm, hot->pid, hot->tid);
+		else
+			snprintf(who, sizeof(who), "%s (pid %d)", pcomm,
+			    hot->pid);
 		single = evidence(res, th->bound, 1, 1, "thread.cpu_max",
 		    hot->cpu, th->cpu_thread,
-		    "thread %d of %s (pid %d) used %.0f%% of one core",
-		    hot->tid, comm, hot->pid, pct(hot->cpu));
+		    "one thread of %s used %.0f%% of one core", who,
+		    pct(hot->cpu));
 	}
 	if (q != NULL) {
 		cgroup_name(cg, sizeof(cg), q->path);
@@ -404,9 +442,8 @@ analyze_cpu(const struct sz_rates *r, const struct sz_thresholds *th,
 		double room = (1 - c->all.busy) * ncpus;
 
 		conclude(res, "single-thread", SZ_HELPS_NO,
-		    "one thread of %s (pid %d) uses %.0f%% of a core while "
-		    "%.0f of %u cores idle", comm, hot->pid,
-		    pct(hot->cpu), round(room), ncpus);
+		    "one thread of %s uses %.0f%% of a core while %.0f of %u "
+		    "cores idle", who, pct(hot->cpu), round(room), ncpus);
 		advise(res, "more cores will not help: this thread can use "
 			    "one core at most");
 		advise(res, "run one worker per core (cluster mode, a process "
@@ -443,9 +480,20 @@ analyze_memory(const struct sz_rates *r, const struct sz_thresholds *th,
 	double thrash = 0, swap = 0, oom = 0, cg_pages = 0, cg_oom = 0;
 	uint64_t in_groups = cgroup_oom_kills(&r->cgroup);
 	char cg[CGROUP_SHOWN_MAX + 8] = "";
+	bool reclaim;
 
 	if (!m->valid && !m->vm_valid && !m->psi.valid && g == NULL)
 		return;
+	/*
+	 * Pages read back while host RAM is free, with the cgroups in view
+	 * and none of them at its limit: the kernel trims the page cache of
+	 * its own accord (proactive reclaim: DAMON, MGLRU aging, a balloon
+	 * driver).  That costs some reads, but nothing runs short: the
+	 * figures never bind alone; memory pressure still does.
+	 */
+	reclaim = r->cgroup.valid && m->valid &&
+	    1 - m->used >= CGROUP_LIMIT_AVAILABLE &&
+	    (g == NULL || !at_limit(g, th));
 	if (m->valid)
 		evidence(res, th->bound, MEM_USED_WEIGHT, 0, "mem.used",
 		    m->used, th->mem_used,
@@ -454,14 +502,17 @@ analyze_memory(const struct sz_rates *r, const struct sz_thresholds *th,
 	    "mem.psi_full", "stalled on memory", th->mem_psi_some,
 	    th->mem_psi_full);
 	if (m->vm_valid) {
-		thrash = fmax(thrash, evidence(res, th->bound, 1, 0,
-		    "mem.refault_per_s", m->refault_per_s,
-		    th->mem_refault_per_s,
-		    "%.0f evicted pages per second were read straight back",
-		    m->refault_per_s));
-		thrash = fmax(thrash, evidence(res, th->bound, 1, 0,
-		    "mem.majfault_per_s", m->majfault_per_s,
-		    th->mem_majfault_per_s,
+		thrash = fmax(thrash, evidence(res, th->bound,
+		    reclaim ? RECLAIM_WEIGHT * th->bound : 1, 0,
+		    "mem.refault_per_s",
+		    m->refault_per_s, th->mem_refault_per_s,
+		    "%.0f evicted pages per second were read straight back%s",
+		    m->refault_per_s, reclaim ? " (host RAM free, no memory "
+		    "limit near: the kernel trims its cache)" : ""));
+		thrash = fmax(thrash, evidence(res, th->bound,
+		    reclaim ? RECLAIM_WEIGHT * th->bound : 1, 0,
+		    "mem.majfault_per_s",
+		    m->majfault_per_s, th->mem_majfault_per_s,
 		    "%.0f major page faults per second", m->majfault_per_s));
 		swap = evidence(res, th->bound, 1, 0, "mem.swap_per_s",
 		    m->swapin_per_s + m->swapout_per_s, th->mem_swap_per_s,
@@ -542,8 +593,9 @@ analyze_memory(const struct sz_rates *r, const struct sz_thresholds *th,
 	}
 	if (fmax(thrash, swap) < th->bound)
 		return;
-	/* no group named (no cgroup figures, or none that binds): host RAM
-	 * this free while pages thrash still says a limit binds */
+	/* no group named (no cgroup figures, a soft limit such as
+	 * memory.high, a group out of view): host RAM this free while tasks
+	 * stall on memory still says a limit binds */
 	if (m->valid && 1 - m->used >= CGROUP_LIMIT_AVAILABLE) {
 		conclude(res, "cgroup-limit", SZ_HELPS_NO,
 		    "pages are evicted and read back (%.0f refaults/s) while "

@@ -119,6 +119,8 @@ task_json(const struct sz_task_rate *t, bool process)
 		set(o, "rss_bytes", json_integer((json_int_t)t->rss_bytes));
 		set(o, "hot_tid", t->hot_tid ? json_integer(t->hot_tid) :
 		    json_null());
+		set(o, "hot_thread_comm", t->hot_tid && t->hot_comm != NULL ?
+		    jstr(t->hot_comm) : json_null());
 		set(o, "hot_thread_cpu_cores", t->hot_tid ? jreal(t->hot_cpu) :
 		    json_null());
 	} else {

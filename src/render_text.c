@@ -360,19 +360,21 @@ print_processes(FILE *out, const struct sz_rates *r)
 		return;
 	fprintf(out, "\nHottest processes (CPU in cores; %zu processes, %zu "
 	    "threads)\n", t->total_procs, t->total_threads);
-	fprintf(out, "  %7s %-16s %5s %7s %9s %10s\n", "PID", "COMMAND",
-	    "CPU", "THREADS", "HOT TID", "RSS");
+	fprintf(out, "  %7s %-16s %5s %4s %9s %-15s %5s %9s\n", "PID",
+	    "COMMAND", "CPU", "THR", "HOT TID", "HOT THREAD", "CPU", "RSS");
 	for (i = 0; i < t->nprocs && i < TOP_PROCS; i++) {
 		const struct sz_task_rate *p = &t->procs[i];
-		char comm[SAFE_MAX], rss[32];
+		char comm[SAFE_MAX], hot[SAFE_MAX], rss[32];
 
-		fprintf(out, "  %7d %-16s %5.2f %7d ", p->pid,
+		fprintf(out, "  %7d %-16s %5.2f %4d ", p->pid,
 		    safe_cut(comm, 16, p->comm), p->cpu, p->nthreads);
 		if (p->hot_tid)
-			fprintf(out, "%9d", p->hot_tid);
+			fprintf(out, "%9d %-15s %5.2f", p->hot_tid,
+			    safe_cut(hot, 15, p->hot_comm != NULL ?
+			    p->hot_comm : ""), p->hot_cpu);
 		else
-			fprintf(out, "%9s", "-");
-		fprintf(out, " %10s\n", human_bytes(rss, sizeof(rss),
+			fprintf(out, "%9s %-15s %5s", "-", "", "");
+		fprintf(out, " %9s\n", human_bytes(rss, sizeof(rss),
 		    (double)p->rss_bytes));
 	}
 }

@@ -365,6 +365,7 @@ test_render_json_contract_quiet(void **state)
 	assert_int_equal(json_integer_value(get(p, "hot_tid", JSON_INTEGER)),
 	    813);
 	sz_assert_near(get_num(p, "hot_thread_cpu_cores"), 0.03, 1e-9);
+	assert_string_equal(get_str(p, "hot_thread_comm"), "nginx");
 	assert_int_equal(json_array_size(get(doc, "errors", JSON_ARRAY)), 0);
 
 	json_decref(doc);
@@ -521,6 +522,9 @@ test_render_json_hostile_names(void **state)
 			continue;
 		k = (size_t)(pid - 6000);
 		assert_string_equal(get_str(p, "comm"), hostile_safe[k]);
+		/* each is its own hottest thread */
+		assert_string_equal(get_str(p, "hot_thread_comm"),
+		    hostile_safe[k]);
 		seen++;
 	}
 	assert_int_equal(seen, NHOSTILE);

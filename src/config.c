@@ -280,11 +280,20 @@ static void
 describe(char *msg, size_t msgsz, const char *section, const char *name,
     const char *value, enum sz_err err)
 {
+	static const char *const sections[] = { "thresholds", "links",
+		"postgresql", "record" };
 	const struct sz_threshold_def *d = sz_threshold_find(name);
 	bool known = strcmp(section, "links") == 0 ||
 	    (strcmp(section, "thresholds") == 0 && d != NULL);
+	bool section_known = false;
+	size_t i;
 
-	if (err == SZ_ETOOBIG)
+	for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
+		section_known |= strcmp(section, sections[i]) == 0;
+	if (!section_known)
+		snprintf(msg, msgsz, "[%s]: unknown section (sections: "
+		    "thresholds, links, postgresql, record)", section);
+	else if (err == SZ_ETOOBIG)
 		snprintf(msg, msgsz, "[%s] %s: more than %d links", section,
 		    name, SZ_MAX_LINKS);
 	else if (!known)

@@ -392,6 +392,11 @@ test_config_load_rejects(void **state)
 	    "[thresholds]\n"
 	    "cpu_util = 0.8\n"
 	    "cpu_utilisation = 0.8\n", 3, "cpu_utilisation: unknown key");
+	load_fails("section.conf",
+	    "[thresholds]\n"
+	    "cpu_util = 0.8\n"
+	    "[threshold]\n"
+	    "cpu_util = 0.8\n", 4, "[threshold]: unknown section");
 	load_fails("percent.conf",
 	    "[thresholds]\n"
 	    "cpu_util = 90\n", 2, "a fraction, not a percentage");

@@ -441,9 +441,14 @@ visit(struct walk *w, char *rel, size_t rellen, int depth)
 		w->capped = true;
 		return;
 	}
-	/* the root group has no limit of its own in either version */
-	if (depth > 0 && (w->what & WALK_CPU) &&
-	    cpu_quota(w, rel, &quota, &period)) {
+	/*
+	 * The host's root group has no limit (v2 has no cpu.max or
+	 * memory.max there, v1 says -1 and "unlimited"), but inside a
+	 * container's cgroup namespace the root of the view is the
+	 * container's own group, whose limits are the ones that bind: read
+	 * them at every depth.
+	 */
+	if ((w->what & WALK_CPU) && cpu_quota(w, rel, &quota, &period)) {
 		g = group_at(w, rel);
 		if (g != NULL) {
 			g->cpu_limited = true;
@@ -453,7 +458,7 @@ visit(struct walk *w, char *rel, size_t rellen, int depth)
 			w->anc[w->nanc++] = (size_t)(g - w->s->cgroup.groups);
 		}
 	}
-	if (depth > 0 && (w->what & WALK_MEM) && mem_limit(w, rel, &limit)) {
+	if ((w->what & WALK_MEM) && mem_limit(w, rel, &limit)) {
 		g = group_at(w, rel);
 		if (g != NULL) {
 			g->mem_limited = true;

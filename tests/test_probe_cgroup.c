@@ -420,6 +420,54 @@ test_probe_cgroup_live_cost(void **unused)
 	sz_ctx_free(ctx);
 }
 
+/*
+ * Inside a container's cgroup namespace, /sys/fs/cgroup is the
+ * container's own group: its cpu.max and memory.max are read at the root
+ * of the view, shown as "/", with the processes under the quota.
+ */
+static void
+test_probe_cgroup_namespace_root(void **state)
+{
+	const char *root = *state;
+	const struct sz_cgroup *g;
+	struct sz_sample *s;
+	enum sz_err err;
+
+	scratch_write(root, "sys/fs/cgroup/cgroup.controllers",
+	    "cpu memory\n");
+	scratch_write(root, "sys/fs/cgroup/cpu.max", "50000 100000\n");
+	scratch_write(root, "sys/fs/cgroup/cpu.stat",
+	    "usage_usec 2000000\nnr_periods 40\nnr_throttled 30\n"
+	    "throttled_usec 900000\n");
+	scratch_write(root, "sys/fs/cgroup/cgroup.procs", "1\n7\n");
+	scratch_write(root, "sys/fs/cgroup/memory.max", "268435456\n");
+	scratch_write(root, "sys/fs/cgroup/memory.current", "250000000\n");
+	scratch_write(root, "sys/fs/cgroup/memory.events",
+	    "low 0\nhigh 0\nmax 12\noom 0\noom_kill 1\n");
+	scratch_write(root, "sys/fs/cgroup/memory.stat",
+	    "workingset_refault_anon 5\nworkingset_refault_file 95\n");
+	s = collect(root, 8 * GIB, &err);
+	assert_int_equal(err, SZ_OK);
+	assert_int_equal(s->nerrors, 0);
+	assert_int_equal(s->cgroup.version, 2);
+	assert_int_equal(s->cgroup.ngroups, 1);
+	g = &s->cgroup.groups[0];
+	assert_string_equal(g->path, "/");
+	assert_true(g->cpu_limited);
+	assert_int_equal(g->quota_us, 50000);
+	assert_int_equal(g->period_us, 100000);
+	assert_int_equal(g->nr_throttled, 30);
+	assert_int_equal(g->throttled_ns, 900000000);
+	assert_int_equal(g->npids, 2);
+	assert_int_equal(g->pids[1], 7);
+	assert_true(g->mem_limited);
+	assert_int_equal(g->mem_limit_bytes, 268435456);
+	assert_int_equal(g->mem_limit_hits, 12);
+	assert_int_equal(g->mem_oom_kills, 1);
+	assert_int_equal(g->mem_refaults, 100);
+	sz_sample_free(s);
+}
+
 int
 main(void)
 {
@@ -436,6 +484,9 @@ main(void)
 		    scratch_setup, scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_probe_cgroup_depth_cap,
 		    scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_probe_cgroup_namespace_root, scratch_setup,
+		    scratch_teardown),
 		cmocka_unit_test(test_probe_cgroup_live_cost),
 	};
 

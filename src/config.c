@@ -290,7 +290,10 @@ describe(char *msg, size_t msgsz, const char *section, const char *name,
 
 	for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
 		section_known |= strcmp(section, sections[i]) == 0;
-	if (!section_known)
+	if (section[0] == '\0')
+		snprintf(msg, msgsz, "%s: a key outside any section (sections: "
+		    "thresholds, links, postgresql, record)", name);
+	else if (!section_known)
 		snprintf(msg, msgsz, "[%s]: unknown section (sections: "
 		    "thresholds, links, postgresql, record)", section);
 	else if (err == SZ_ETOOBIG)

@@ -397,6 +397,8 @@ test_config_load_rejects(void **state)
 	    "cpu_util = 0.8\n"
 	    "[threshold]\n"
 	    "cpu_util = 0.8\n", 4, "[threshold]: unknown section");
+	load_fails("nosection.conf",
+	    "cpu_util = 0.8\n", 1, "cpu_util: a key outside any section");
 	load_fails("percent.conf",
 	    "[thresholds]\n"
 	    "cpu_util = 90\n", 2, "a fraction, not a percentage");

@@ -247,7 +247,7 @@ static void
 replay_go(struct replay *r, long i)
 {
 	const struct sz_record *rec;
-	char end[SZ_UTC_MAX];
+	char start[SZ_UTC_MAX];
 
 	if (i >= (long)r->file.n)
 		i = (long)r->file.n - 1;
@@ -262,8 +262,9 @@ replay_go(struct replay *r, long i)
 		sz_analyze(&r->rates, &r->cfg->th, &r->rep);
 		r->judged = true;
 	}
+	/* by its start, as diagnose --from and report name windows */
 	snprintf(r->label, sizeof(r->label), "%ld/%zu %s", i + 1, r->file.n,
-	    sz_format_utc(end, sizeof(end), rec->end));
+	    sz_format_utc(start, sizeof(start), rec->start));
 }
 
 /* Read the log at path, showing its last record.  Says why not on

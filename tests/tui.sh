@@ -268,13 +268,19 @@ check "TERM=dumb: exit status 1" wait_for '^EXITED 1 tty-same'
 
 # ---- replay --------------------------------------------------------------
 
+# the second window spans more than a second: its start and end differ
 if "$SIZEUP" record --dir "$tmp/rec" --duration 0.3 --quiet 2>/dev/null &&
-    "$SIZEUP" record --dir "$tmp/rec" --duration 0.3 --quiet; then
+    "$SIZEUP" record --dir "$tmp/rec" --duration 1.2 --quiet; then
 	log=$(ls "$tmp"/rec/sizeup-*.jsonl)
 	top_args="--from $log"
 	start LANG=C.UTF-8 LC_ALL=C.UTF-8
 	check "--from: the last record's verdict" wait_for "$VERDICT"
 	check "--from: the last of two records" wait_for ' 2/2 '
+	# named by its start, as diagnose --from names it
+	first=$("$SIZEUP" diagnose --from "$log" | sed -n \
+	    's/^Recorded window \([^ ]*\) to .*/\1/p')
+	check "--from: the window's start, as diagnose --from says" \
+	    wait_for " 2/2 $first"
 	key Left
 	check "--from: <- steps back" wait_for ' 1/2 '
 	key q

@@ -75,15 +75,6 @@ struct pg_state {
 	struct sz_pg_titles *titles;
 };
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void
 quiet_notices(void *arg, const char *message)
 {
@@ -251,7 +242,7 @@ wait_socket(const struct sz_pq *pq, PGconn *conn, bool for_write,
 		return SZ_ECONNECT;
 	pfd.events = for_write ? POLLOUT : POLLIN;
 	for (;;) {
-		left = deadline - now_s();
+		left = deadline - sz_monotonic_s();
 		if (left <= 0)
 			return SZ_ETIMEOUT;
 		rc = poll(&pfd, 1, (int)ceil(left * 1000));
@@ -535,20 +526,20 @@ read_activity(struct pg_state *st, struct sz_pg_sample *pg, double deadline)
 static enum sz_err
 sample_libpq(struct pg_state *st, struct sz_pg_sample *pg)
 {
-	double deadline = now_s() + DEADLINE_S;
+	double deadline = sz_monotonic_s() + DEADLINE_S;
 	char lost[SZ_ERRMSG_MAX] = "";
 	enum sz_err err = SZ_OK;
 	int attempt;
 
 	for (attempt = 0; attempt < 2; attempt++) {
 		if (st->conn == NULL) {
-			if (st->gave_up || now_s() < st->retry_at)
+			if (st->gave_up || sz_monotonic_s() < st->retry_at)
 				return st->err;
 			err = pg_connect(st, deadline);
 			if (err == SZ_EAUTH)
 				st->gave_up = true;
 			if (err == SZ_ETIMEOUT)
-				st->retry_at = now_s() + RETRY_AFTER_TIMEOUT_S;
+				st->retry_at = sz_monotonic_s() + RETRY_AFTER_TIMEOUT_S;
 			if (err)
 				break;
 		}
@@ -559,7 +550,7 @@ sample_libpq(struct pg_state *st, struct sz_pg_sample *pg)
 			break;	/* the server answered: keep the connection */
 		drop(st);
 		if (err == SZ_ETIMEOUT) {
-			st->retry_at = now_s() + RETRY_AFTER_TIMEOUT_S;
+			st->retry_at = sz_monotonic_s() + RETRY_AFTER_TIMEOUT_S;
 			break;
 		}
 		snprintf(lost, sizeof(lost), "connection lost (%.*s), then ",

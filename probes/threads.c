@@ -13,10 +13,11 @@
  * as htop does.  Not through libproc2's pids API, unlike the other tables
  * of /proc: `sizeup top` reads every process every refresh, and that pass
  * is most of its cost.  A libproc2 reap also stat()s every /proc/PID, opens
- * it by absolute path and sscanf()s all 52 fields: measured with 1000 idle
- * processes of 4 threads read a second apart, 12.3-13.2 ms of CPU per
- * refresh against 10.0-10.7 ms for the whole screen with this reader (see
- * bench/README).  Its select read status and statm of every task too, and
+ * it by absolute path and sscanf()s all 52 fields: with 1000 idle
+ * processes of 4 threads read a second apart, the whole screen cost
+ * 11.8-13.2 ms of CPU per refresh that way and 9.4-11.0 ms with this
+ * reader (../shared/bench).  Its select read status and statm of every
+ * task too, and
  * libproc2 4.0.2 needed three work-arounds here (escaped comm, the leader
  * listed with the whole process's counters, a crash on pid lists).  One
  * stat file holds everything this probe needs, and the path below a root

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sizeup/sample.h"
 #include "sizeup/xmalloc.h"
@@ -57,6 +58,15 @@ sz_sample_elapsed(const struct sz_sample *a, const struct sz_sample *b)
 {
 	return (double)(b->mono.tv_sec - a->mono.tv_sec) +
 	    (double)(b->mono.tv_nsec - a->mono.tv_nsec) / 1e9;
+}
+
+double
+sz_monotonic_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 const struct sz_cpu_ticks *

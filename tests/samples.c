@@ -6,10 +6,12 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cmocka_compat.h"
 #include "samples.h"
@@ -386,6 +388,16 @@ smp_fd_proc(struct sz_sample *s, int pid, const char *comm, uint64_t open,
 	p->open = open;
 	p->soft_limit = soft_limit;
 	p->hard_limit = soft_limit;
+}
+
+void
+smp_sleep_s(double s)
+{
+	struct timespec ts = { (time_t)s,
+		(long)((s - (double)(time_t)s) * 1e9) };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
 }
 
 struct sz_cgroup *

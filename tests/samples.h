@@ -113,6 +113,9 @@ void smp_fd(struct sz_sample *s, uint64_t allocated, uint64_t max);
 void smp_fd_proc(struct sz_sample *s, int pid, const char *comm,
     uint64_t open, uint64_t soft_limit);
 
+/* Sleep s seconds, resuming after signals. */
+void smp_sleep_s(double s);
+
 /* The group at path in s, added (unlimited, v2) when it is not there:
  * to change what the helpers below set. */
 struct sz_cgroup *smp_cgroup(struct sz_sample *s, const char *path);

@@ -16,7 +16,9 @@
 #include <time.h>
 
 #include "cmocka_compat.h"
+#include "samples.h"
 #include "sizeup/feed.h"
+#include "sizeup/sample.h"
 #include "sizeup/xmalloc.h"
 
 #define MARKS 16
@@ -31,25 +33,6 @@ struct fake {
 	double slow_s;
 };
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void
-sleep_s(double s)
-{
-	struct timespec ts = { (time_t)s, (long)((s - (double)(time_t)s) *
-	    1e9) };
-
-	while (nanosleep(&ts, &ts) != 0)
-		;
-}
-
 static void
 fake_collect(void *arg, const struct sz_threads_sample *ref,
     struct sz_sample *s)
@@ -60,7 +43,7 @@ fake_collect(void *arg, const struct sz_threads_sample *ref,
 	if (n < MARKS)
 		fk->ref_mark[n] = ref == NULL ? -1 : (long)ref->nprocs;
 	if (n == fk->slow_call)
-		sleep_s(fk->slow_s);
+		smp_sleep_s(fk->slow_s);
 	clock_gettime(CLOCK_MONOTONIC, &s->mono);
 	clock_gettime(CLOCK_REALTIME, &s->wall);
 	clock_gettime(CLOCK_BOOTTIME, &s->boot);
@@ -89,15 +72,15 @@ start_fake(struct fake *fk, double interval)
 static struct sz_bundle *
 wait_bundle(struct sz_feed *f, double timeout)
 {
-	double end = now_s() + timeout;
+	double end = sz_monotonic_s() + timeout;
 	struct pollfd p = { .fd = sz_feed_fd(f), .events = POLLIN };
 	struct sz_bundle *b;
 
 	for (;;) {
 		b = sz_feed_take(f);
-		if (b != NULL || now_s() >= end)
+		if (b != NULL || sz_monotonic_s() >= end)
 			return b;
-		poll(&p, 1, (int)((end - now_s()) * 1000) + 1);
+		poll(&p, 1, (int)((end - sz_monotonic_s()) * 1000) + 1);
 	}
 }
 
@@ -138,7 +121,7 @@ test_feed_untaken_bundle_replaced(void **state)
 	struct sz_bundle *b;
 
 	(void)state;
-	sleep_s(0.6);
+	smp_sleep_s(0.6);
 	b = sz_feed_take(f);
 	assert_non_null(b);
 	assert_true(b->seq > 1);
@@ -156,15 +139,15 @@ test_feed_slow_source_never_blocks(void **state)
 
 	(void)state;
 	while (atomic_load(&fk.calls) < 2)
-		sleep_s(0.01);
+		smp_sleep_s(0.01);
 	/* the worker is asleep in its second sample */
-	t0 = now_s();
+	t0 = sz_monotonic_s();
 	assert_null(sz_feed_take(f));
 	sz_feed_set_interval(f, 0.1);
-	assert_true(now_s() - t0 < 0.1);
-	t0 = now_s();
+	assert_true(sz_monotonic_s() - t0 < 0.1);
+	t0 = sz_monotonic_s();
 	assert_false(sz_feed_free(f, 0.2));
-	assert_true(now_s() - t0 < 1);
+	assert_true(sz_monotonic_s() - t0 < 1);
 }
 
 static void
@@ -179,11 +162,11 @@ test_feed_interval_change_applies_at_once(void **state)
 	b = wait_bundle(f, 2);	/* the first comes after SZ_FEED_FIRST_S */
 	assert_non_null(b);
 	sz_bundle_free(b);
-	t0 = now_s();
+	t0 = sz_monotonic_s();
 	sz_feed_set_interval(f, 0.1);
 	b = wait_bundle(f, 5);
 	assert_non_null(b);
-	assert_true(now_s() - t0 < 2);
+	assert_true(sz_monotonic_s() - t0 < 2);
 	sz_bundle_free(b);
 	assert_true(sz_feed_free(f, 1));
 }

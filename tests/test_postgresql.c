@@ -30,6 +30,7 @@
 #include <libpq-fe.h>
 
 #include "cmocka_compat.h"
+#include "samples.h"
 
 #include "sizeup/analyzer.h"
 #include "sizeup/config.h"
@@ -50,25 +51,6 @@ static const char *pg_data;
 static PGconn *admin;		/* postgres@postgres over the socket */
 static PGconn *sessions[MAX_SESSIONS];
 static size_t nsessions;
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void
-nap(double seconds)
-{
-	struct timespec ts = { (time_t)seconds,
-		(long)((seconds - (double)(time_t)seconds) * 1e9) };
-
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
 
 static PGconn *
 connect_as(const char *user, const char *db, bool tcp)
@@ -141,11 +123,11 @@ admin_count(const char *sql)
 static void
 wait_count(const char *sql, long want)
 {
-	double end = now_s() + 10;
+	double end = sz_monotonic_s() + 10;
 	long got;
 
-	while ((got = admin_count(sql)) != want && now_s() < end)
-		nap(0.05);
+	while ((got = admin_count(sql)) != want && sz_monotonic_s() < end)
+		smp_sleep_s(0.05);
 	if (got != want)
 		fail_msg("%s: %ld, expected %ld", sql, got, want);
 }
@@ -170,7 +152,7 @@ close_sessions(void **unused)
 		    "pg_stat_activity WHERE backend_type = 'client backend' "
 		    "AND pid <> pg_backend_pid()");
 		wait_count(OTHERS, 0);
-		nap(0.2);	/* the process outlives its stats entry */
+		smp_sleep_s(0.2);	/* the process outlives its stats entry */
 	}
 	return 0;
 }
@@ -215,7 +197,7 @@ open_known_states(void)
 	session("alice", "appdb", false);
 	session("alice", "appdb", false);
 	c = session("alice", "appdb", true);
-	began = now_s();
+	began = sz_monotonic_s();
 	exec_ok(c, "BEGIN");
 	exec_ok(c, "SELECT 1");
 	holder = session("bob", "postgres", false);
@@ -236,7 +218,7 @@ open_known_states(void)
 	    "state = 'active' AND pid <> pg_backend_pid()", 3);
 	/* titles change just after the statistics; and let the oldest
 	 * transaction be more than a second old */
-	nap(1.1);
+	smp_sleep_s(1.1);
 	return began;
 }
 
@@ -328,7 +310,7 @@ test_postgresql_states_libpq(void **unused)
 	ctx = ctx_for(socket_conninfo(info, sizeof(info)), true);
 	assert_int_equal(sz_probe_postgresql.open(ctx, &st), SZ_OK);
 	s = probe_once(st, ctx, &err);
-	age = now_s() - began;
+	age = sz_monotonic_s() - began;
 	assert_int_equal(err, SZ_OK);
 	assert_null(pg_error(s));
 
@@ -603,10 +585,10 @@ test_postgresql_wrong_password(void **unused)
 
 	/* refused credentials are not tried again in this run */
 	sz_sample_free(s);
-	t0 = now_s();
+	t0 = sz_monotonic_s();
 	s = probe_once(st, ctx, &err);
 	assert_int_equal(err, SZ_EAUTH);
-	assert_true(now_s() - t0 < 1);
+	assert_true(sz_monotonic_s() - t0 < 1);
 	assert_int_equal(admin_count("SELECT count(*) FROM pg_stat_activity "
 	    "WHERE usename = 'sz_pw'"), 0);
 	sz_sample_free(s);
@@ -684,7 +666,7 @@ test_postgresql_password_not_in_ps(void **unused)
 		    "--interval", "0.5", "--pg", uri, (char *)NULL);
 		_exit(127);
 	}
-	nap(0.7);
+	smp_sleep_s(0.7);
 	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
 	fd = open(path, O_RDONLY);
 	assert_true(fd >= 0);
@@ -745,9 +727,9 @@ test_postgresql_hung_backend(void **unused)
 	pid = sizeup_backend();
 	assert_true(pid > 0);
 	assert_int_equal(kill(pid, SIGSTOP), 0);
-	t0 = now_s();
+	t0 = sz_monotonic_s();
 	s = probe_once(st, ctx, &err);
-	took = now_s() - t0;
+	took = sz_monotonic_s() - t0;
 	kill(pid, SIGCONT);
 	assert_int_equal(err, SZ_ETIMEOUT);
 	assert_non_null(strstr(pg_error(s)->msg, "no answer within 2 s"));
@@ -756,9 +738,9 @@ test_postgresql_hung_backend(void **unused)
 	sz_sample_free(s);
 
 	/* not asked again at once: the next sample counts titles only */
-	t0 = now_s();
+	t0 = sz_monotonic_s();
 	s = probe_once(st, ctx, &err);
-	titles = now_s() - t0;
+	titles = sz_monotonic_s() - t0;
 	assert_int_equal(err, SZ_ETIMEOUT);
 	assert_true(titles < 1);
 	sz_sample_free(s);
@@ -816,15 +798,15 @@ test_postgresql_server_stops(void **unused)
 	pm = postmaster_pid();
 	assert_true(pm > 0);
 	assert_int_equal(kill(pm, SIGINT), 0);
-	end = now_s() + 30;
-	while (kill(pm, 0) == 0 && now_s() < end)
-		nap(0.05);
+	end = sz_monotonic_s() + 30;
+	while (kill(pm, 0) == 0 && sz_monotonic_s() < end)
+		smp_sleep_s(0.05);
 	assert_int_not_equal(kill(pm, 0), 0);
 
 	b = sz_sample_new();
-	t0 = now_s();
+	t0 = sz_monotonic_s();
 	sz_collector_collect(c, b);
-	assert_true(now_s() - t0 < 2.5);
+	assert_true(sz_monotonic_s() - t0 < 2.5);
 	sz_collector_free(c);
 	assert_false(b->pg.valid);
 	e = pg_error(b);

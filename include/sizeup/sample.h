@@ -302,6 +302,9 @@ void sz_sample_add_error(struct sz_sample *s, const char *probe,
 /* Seconds from a to b on the monotonic clock. */
 double sz_sample_elapsed(const struct sz_sample *a, const struct sz_sample *b);
 
+/* Now on the monotonic clock that stamps samples, in seconds. */
+double sz_monotonic_s(void);
+
 /* The core with this id (cores are sorted by id), the disk or interface
  * of this name, the limited cgroup of this path; NULL when there is none.
  * Lists change between samples, so code that pairs two samples matches
